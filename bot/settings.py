@@ -1,0 +1,100 @@
+"""Settings, read once from the environment at start-up.
+
+Secrets have no defaults: a missing one stops the process with a clear message instead of
+running insecurely. Non-secret defaults suit `make run` on a laptop.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'concierge.db'}"
+
+
+class SettingsError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_auth_token: str = ""
+    rasa_timeout_seconds: float = 15.0
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    secret_key: str = ""
+    public_base_url: str = "http://127.0.0.1:8000"
+    # The brand's concierge, as published in the privacy policy ("Contact us").
+    concierge_phone: str = "+1 877 8742438"
+    concierge_email: str = "concierge.usa@piaget.com"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        settings = cls(
+            database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
+            rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
+            rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds),
+            gateway_host=env.get("GATEWAY_HOST", cls.gateway_host),
+            gateway_port=_int(env, "GATEWAY_PORT", cls.gateway_port),
+            secret_key=env.get("SECRET_KEY", ""),
+            public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/")
+            or f"http://{env.get('GATEWAY_HOST', cls.gateway_host)}:"
+            f"{env.get('GATEWAY_PORT', cls.gateway_port)}",
+            concierge_phone=env.get("CONCIERGE_PHONE", cls.concierge_phone),
+            concierge_email=env.get("CONCIERGE_EMAIL", cls.concierge_email),
+        )
+        return settings
+
+    def require_secrets(self) -> None:
+        """Fail fast when a secret the gateway needs is missing."""
+        missing = [
+            name
+            for name, value in (
+                ("RASA_AUTH_TOKEN", self.rasa_auth_token),
+                ("SECRET_KEY", self.secret_key),
+            )
+            if not value
+        ]
+        if missing:
+            raise SettingsError(
+                f"missing secret(s) {', '.join(missing)}: set them in the environment or in .env "
+                "(`make run` creates .env from .env.example with fresh random values)"
+            )
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    try:
+        return int(env.get(name, default))
+    except ValueError as error:
+        raise SettingsError(f"{name} must be an integer, got {env[name]!r}") from error
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    try:
+        return float(env.get(name, default))
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a number, got {env[name]!r}") from error
+
+
+def load_dotenv(path: Path = PROJECT_ROOT / ".env") -> None:
+    """Put KEY=VALUE lines of a .env file into os.environ; real environment variables win."""
+    if not path.exists():
+        return
+    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise SettingsError(f"{path}:{number}: expected KEY=VALUE, got {raw!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(name.strip(), value)

@@ -1,0 +1,77 @@
+"""Conversations and their messages: the gateway's record of everything said."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.store.models.agents import Agent
+from bot.store.models.base import Base, CreatedAtMixin, str_enum
+from bot.store.models.contacts import Channel, ChannelIdentity
+from bot.store.types import utcnow
+
+
+class ConversationHolder(str, enum.Enum):
+    """Who answers the customer right now. Exactly one of bot or agent, or nobody yet."""
+
+    BOT = "bot"
+    WAITING = "waiting"  # handed off, waiting for an agent to claim it
+    AGENT = "agent"
+    RESOLVED = "resolved"
+
+
+class Conversation(CreatedAtMixin, Base):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_holder_waiting_since", "holder", "waiting_since"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("channel_identities.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"))
+    holder: Mapped[ConversationHolder] = mapped_column(
+        str_enum(ConversationHolder, "conversation_holder"), default=ConversationHolder.BOT
+    )
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    waiting_since: Mapped[datetime | None]
+    handoff_reason: Mapped[str | None] = mapped_column(String(64))
+    last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    identity: Mapped[ChannelIdentity] = relationship()
+    assignee: Mapped[Agent | None] = relationship()
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", order_by="Message.id"
+    )
+
+
+class Direction(str, enum.Enum):
+    IN = "in"
+    OUT = "out"
+
+
+class Author(str, enum.Enum):
+    CUSTOMER = "customer"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Message(CreatedAtMixin, Base):
+    __tablename__ = "messages"
+    # A platform's own message id is unique per channel: a retried delivery is recognised.
+    __table_args__ = (UniqueConstraint("channel", "platform_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"))
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction, "direction"))
+    author: Mapped[Author] = mapped_column(str_enum(Author, "author"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    buttons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    is_private_note: Mapped[bool] = mapped_column(default=False)
+    platform_message_id: Mapped[str | None] = mapped_column(String(128))
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
