@@ -1,0 +1,1 @@
+"""The aiohttp gateway: owns the channels, the conversation record and who answers."""

@@ -1,0 +1,15 @@
+"""Typed keys for the state the gateway application shares with its views."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+
+from bot.gateway.pipeline import Pipeline
+from bot.settings import Settings
+from bot.store.db import SessionFactory
+
+SETTINGS = web.AppKey("settings", Settings)
+SESSIONS = web.AppKey("sessions", SessionFactory)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+PIPELINE = web.AppKey("pipeline", Pipeline)

@@ -1,0 +1,132 @@
+"""One customer turn, the same for every channel: record, ask the assistant, record, reply.
+
+The holder of the conversation decides who answers: while it is waiting for or held by an
+agent the assistant is not asked at all. When the assistant fails, the customer gets a polite
+answer with the concierge's contacts and the conversation goes to the concierge queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import conversations
+from bot.conversations import DuplicateMessage, InboundMessage
+from bot.gateway.rasa_client import AssistantTurn, AssistantUnavailable, RasaClient
+from bot.replies import Reply, assistant_unavailable_reply
+from bot.settings import Settings
+from bot.store.db import SessionFactory
+from bot.store.models import ConversationHolder
+
+logger = logging.getLogger(__name__)
+
+HANDOFF_ASSISTANT_FAILED = "assistant_unavailable"
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    conversation_id: int
+    replies: list[Reply] = field(default_factory=list)
+    duplicate: bool = False
+    holder: ConversationHolder = ConversationHolder.BOT
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, sessions: SessionFactory, rasa: RasaClient) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._rasa = rasa
+        # One turn at a time per customer in this process, so replies keep their order;
+        # Rasa's lock store does the same across Rasa servers.
+        self._locks = KeyedLocks()
+
+    async def handle(self, inbound: InboundMessage) -> TurnResult:
+        async with self._locks.hold((inbound.channel.value, inbound.external_id)):
+            return await self._handle(inbound)
+
+    async def _handle(self, inbound: InboundMessage) -> TurnResult:
+        async with self._sessions.begin() as session:
+            identity = await conversations.get_or_create_identity(
+                session, inbound.channel, inbound.external_id, inbound.display_name
+            )
+            conversation = await conversations.current_conversation(session, identity)
+            try:
+                await conversations.record_inbound(session, conversation, inbound)
+            except DuplicateMessage:
+                logger.info("duplicate %s message %s ignored", inbound.channel.value,
+                            inbound.platform_message_id)
+                return TurnResult(conversation.id, duplicate=True, holder=conversation.holder)
+            conversation_id = conversation.id
+            holder = conversation.holder
+            metadata = self._metadata(inbound, conversation_id, identity.id)
+
+        if holder is not ConversationHolder.BOT:
+            # A person has it (or will): the customer's words reach the inbox, not the bot.
+            return TurnResult(conversation_id, holder=holder)
+
+        turn = await self._ask_assistant(conversation_id, inbound.text, metadata)
+        return await self._record_turn(conversation_id, turn)
+
+    async def _ask_assistant(
+        self, conversation_id: int, text: str, metadata: dict[str, Any]
+    ) -> AssistantTurn | None:
+        try:
+            turn = await self._rasa.send(f"conversation-{conversation_id}", text, metadata)
+        except AssistantUnavailable as error:
+            logger.warning("assistant unavailable for conversation %s: %s", conversation_id, error)
+            return None
+        if not turn.replies:
+            # Every turn of ours says something; silence means an action failed inside Rasa.
+            logger.warning("assistant gave no reply in conversation %s", conversation_id)
+            return None
+        return turn
+
+    async def _record_turn(self, conversation_id: int, turn: AssistantTurn | None) -> TurnResult:
+        async with self._sessions.begin() as session:
+            conversation = await conversations.get_conversation(session, conversation_id)
+            if turn is None:
+                replies = [assistant_unavailable_reply(self._settings)]
+                conversations.hand_off(conversation, HANDOFF_ASSISTANT_FAILED)
+            else:
+                replies = turn.replies
+                for signal in turn.signals:
+                    handoff = signal.get("handoff")
+                    if isinstance(handoff, dict):
+                        conversations.hand_off(conversation, str(handoff.get("reason", "other")))
+            for reply in replies:
+                await conversations.record_outbound(session, conversation, reply)
+            return TurnResult(conversation_id, replies=replies, holder=conversation.holder)
+
+    @staticmethod
+    def _metadata(inbound: InboundMessage, conversation_id: int, identity_id: int) -> dict[str, Any]:
+        return {
+            "channel": inbound.channel.value,
+            "public": inbound.public,
+            "conversation_id": conversation_id,
+            "identity_id": identity_id,
+        }
+
+
+class KeyedLocks:
+    """An asyncio lock per key, forgotten again once nobody holds or awaits it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._users: Counter[Hashable] = Counter()
+
+    @asynccontextmanager
+    async def hold(self, key: Hashable) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]

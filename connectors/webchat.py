@@ -1,0 +1,81 @@
+"""The website's web chat: the page at `/` and its JSON API.
+
+POST /api/chat {"session_id": "...", "text": "..."}
+  -> 200 {"replies": [{"text": "...", "buttons": [{"title": "...", "payload": "..."}]}]}
+Other tools rely on this exact shape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.conversations import InboundMessage
+from bot.gateway.keys import PIPELINE
+from bot.store.models import Channel
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "bot" / "web" / "static"
+MAX_TEXT_LENGTH = 2000
+SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+
+# The page loads only its own script and stylesheet: customer text can never run as code.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+class BadChatRequest(ValueError):
+    pass
+
+
+def parse_chat_request(body: Any) -> tuple[str, str]:
+    """Validate the request body; raise BadChatRequest with a message fit for the client."""
+    if not isinstance(body, dict):
+        raise BadChatRequest('expected a JSON object like {"session_id": "...", "text": "..."}')
+    session_id, text = body.get("session_id"), body.get("text")
+    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+        raise BadChatRequest(
+            "session_id must be a string of 1 to 128 letters, digits or the characters _ . : -"
+        )
+    if not isinstance(text, str) or not text.strip():
+        raise BadChatRequest("text must be a non-empty string")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise BadChatRequest(f"text is longer than {MAX_TEXT_LENGTH} characters")
+    return session_id, text.strip()
+
+
+async def chat(request: web.Request) -> web.Response:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _bad_request("the body is not valid JSON")
+    try:
+        session_id, text = parse_chat_request(body)
+    except BadChatRequest as error:
+        return _bad_request(str(error))
+    result = await request.app[PIPELINE].handle(
+        InboundMessage(channel=Channel.WEBCHAT, external_id=session_id, text=text)
+    )
+    return web.json_response({"replies": [reply.to_json() for reply in result.replies]})
+
+
+async def page(_: web.Request) -> web.FileResponse:
+    response = web.FileResponse(STATIC_DIR / "webchat.html")
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _bad_request(message: str) -> web.Response:
+    return web.json_response({"error": message}, status=400)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/", page, name="webchat_page")
+    app.router.add_post("/api/chat", chat, name="webchat_api")
+    app.router.add_static("/static/", STATIC_DIR, name="static")

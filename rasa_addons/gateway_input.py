@@ -1,0 +1,92 @@
+"""The one input channel Rasa exposes: the gateway's, authenticated with a shared token.
+
+Rasa's stock REST channel has no authentication, and Rasa's --auth-token guards only its
+HTTP API, not channel webhooks. This channel checks `Authorization: Bearer <token>` in
+constant time, passes the gateway's metadata (channel, conversation, public or private) to
+the tracker, and reports a failed turn as a 500 instead of an empty answer, so the gateway
+can tell "the assistant had nothing to say" from "the assistant broke".
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT_LENGTH = 4000
+
+
+class GatewayInput(InputChannel):
+    """POST /webhooks/gateway/webhook {"sender": ..., "message": ..., "metadata": {...}}."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "gateway"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        token = (credentials or {}).get("token") or ""
+        if not token or token.startswith("${"):
+            raise ValueError("the gateway channel needs a token: set RASA_AUTH_TOKEN")
+        return cls(token)
+
+    def __init__(self, token: Text) -> None:
+        self._expected = f"Bearer {token}".encode()
+
+    def is_authorised(self, request: Request) -> bool:
+        given = request.headers.get("Authorization", "").encode()
+        return hmac.compare_digest(given, self._expected)
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("gateway_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.is_authorised(request):
+                return response.json({"error": "unauthorised"}, status=401)
+            body = request.json if isinstance(request.json, dict) else {}
+            sender = body.get("sender")
+            text = body.get("message")
+            metadata = body.get("metadata") or {}
+            if not isinstance(sender, str) or not sender or not isinstance(text, str):
+                return response.json(
+                    {"error": "expected {sender: str, message: str, metadata?: object}"},
+                    status=400,
+                )
+            if len(text) > MAX_TEXT_LENGTH or not isinstance(metadata, dict):
+                return response.json({"error": "message too long or bad metadata"}, status=400)
+
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender,
+                        input_channel=str(metadata.get("channel") or self.name()),
+                        metadata=metadata,
+                    )
+                )
+            except Exception:  # the gateway answers the customer politely; we log why
+                logger.exception("turn failed for sender %s", sender)
+                return response.json(
+                    {"error": "the assistant failed to handle this turn",
+                     "messages": collector.messages},
+                    status=500,
+                )
+            return response.json(collector.messages)
+
+        return webhook
