@@ -1,0 +1,66 @@
+# The README's two commands are `make run` and `make test`; everything else serves them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PYTHON310 := $(shell scripts/find-python310)
+UV := $(VENV)/tools/bin/uv
+APP_PY := $(VENV)/app/bin/python
+RASA := RASA_TELEMETRY_ENABLED=false $(VENV)/rasa/bin/rasa
+LOCK_PLATFORM := --python-version 3.10 --python-platform x86_64-manylinux_2_28
+
+.PHONY: help run test lint typecheck pytest model deps lock clean
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: deps .env model ## set up what is missing and run the assistant (web chat on :8000)
+	$(APP_PY) -m bot migrate
+	$(APP_PY) -m bot load-demo-data
+	$(APP_PY) -m bot.supervisor
+
+test: deps model lint pytest ## set up what is missing and run every test
+
+pytest: deps model
+	$(APP_PY) -m pytest
+
+lint: deps ## ruff and mypy on our own code
+	$(VENV)/app/bin/ruff check .
+	$(VENV)/app/bin/ruff format --check .
+	$(VENV)/app/bin/mypy
+
+model: deps ## train a model unless models/ has one for the current data and config
+	@model=$$($(APP_PY) -m bot model-path); \
+	if [ -f "$$model" ]; then echo "model up to date: $$model"; else \
+	  start=$$(date +%s); \
+	  $(RASA) train --fixed-model-name "$$(basename "$$model" .tar.gz)" --out models && \
+	  echo "trained $$model in $$(( $$(date +%s) - start )) s"; fi
+
+deps: $(VENV)/rasa/.synced $(VENV)/app/.synced ## create both environments from the lock files
+
+.env:
+	$(APP_PY) -m bot init-env
+
+$(UV): requirements/tools.txt
+	$(PYTHON310) -m venv $(VENV)/tools
+	$(VENV)/tools/bin/pip install --quiet --disable-pip-version-check -r requirements/tools.txt
+	@touch $@
+
+# Rasa pins SQLAlchemy 1.4, aiohttp 3.9 and Sanic 21.12: it gets an environment of its own.
+$(VENV)/rasa/.synced: requirements/rasa.lock | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON310) $(VENV)/rasa
+	$(UV) pip sync --quiet --python $(VENV)/rasa/bin/python requirements/rasa.lock
+	@touch $@
+
+$(VENV)/app/.synced: requirements/dev.lock | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON310) $(VENV)/app
+	$(UV) pip sync --quiet --python $(APP_PY) requirements/dev.lock
+	@touch $@
+
+lock: | $(UV) ## re-pin the lock files after editing requirements/*.in
+	$(UV) pip compile --quiet $(LOCK_PLATFORM) requirements/rasa.in -o requirements/rasa.lock
+	$(UV) pip compile --quiet $(LOCK_PLATFORM) requirements/app.in -o requirements/app.lock
+	$(UV) pip compile --quiet $(LOCK_PLATFORM) requirements/dev.in -o requirements/dev.lock
+
+clean: ## remove environments, trained models and local state
+	rm -rf $(VENV) models/*.tar.gz var .rasa results

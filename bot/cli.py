@@ -1,0 +1,98 @@
+"""Command line: `python -m bot <command>`. `make help` lists the everyday ones."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+import sys
+
+from aiohttp import web
+
+from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_dotenv
+
+ENV_FILE = PROJECT_ROOT / ".env"
+ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
+GENERATED_SECRETS = ("RASA_AUTH_TOKEN", "SECRET_KEY")
+
+
+def init_env(_: argparse.Namespace) -> None:
+    """Create .env from .env.example with fresh random secrets, once."""
+    if ENV_FILE.exists():
+        return
+    lines = []
+    for line in ENV_EXAMPLE.read_text().splitlines():
+        name = line.split("=", 1)[0]
+        if name in GENERATED_SECRETS and line.strip() == f"{name}=":
+            line = f"{name}={secrets.token_urlsafe(32)}"
+        lines.append(line)
+    ENV_FILE.write_text("\n".join(lines) + "\n")
+    ENV_FILE.chmod(0o600)
+    print(f"created {ENV_FILE.name} with fresh secrets")
+
+
+def migrate(_: argparse.Namespace) -> None:
+    from bot.store.migrate import upgrade_to_head
+
+    upgrade_to_head(Settings.from_env().database_url)
+
+
+def load_demo_data(_: argparse.Namespace) -> None:
+    from bot.store.db import create_engine, create_session_factory
+    from bot.store.demo_data import load_demo_data as load
+
+    async def run() -> bool:
+        engine = create_engine(Settings.from_env().database_url)
+        try:
+            async with create_session_factory(engine).begin() as session:
+                return await load(session)
+        finally:
+            await engine.dispose()
+
+    print("demo data loaded" if asyncio.run(run()) else "demo data already present")
+
+
+def model_path(_: argparse.Namespace) -> None:
+    from bot.training import model_path as path
+
+    print(path().relative_to(PROJECT_ROOT))
+
+
+def serve(_: argparse.Namespace) -> None:
+    from bot.gateway.app import create_app
+
+    settings = Settings.from_env()
+    settings.require_secrets()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    web.run_app(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        print=None,
+        access_log=None,
+    )
+
+
+COMMANDS = {
+    "init-env": (init_env, "create .env with fresh secrets if it does not exist"),
+    "migrate": (migrate, "migrate the database to the newest revision"),
+    "load-demo-data": (load_demo_data, "load the demo catalogue, customers and orders (once)"),
+    "model-path": (model_path, "print the model file for the current training data"),
+    "serve": (serve, "run the gateway"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text)
+    args = parser.parse_args(argv)
+    load_dotenv()
+    try:
+        COMMANDS[args.command][0](args)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
