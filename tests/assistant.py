@@ -1,0 +1,142 @@
+"""The real assistant for tests: the action server and the Rasa server with the trained model.
+
+Started once per test session (Rasa takes a while to load) and stopped at the end. `make test`
+trains the model first; without one these tests fail and say how to get one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.settings import PROJECT_ROOT
+from bot.store.db import create_engine, create_session_factory
+from bot.store.migrate import upgrade_to_head
+from bot.training import model_path
+
+RASA_BIN = PROJECT_ROOT / ".venv" / "rasa" / "bin" / "rasa"
+RASA_TOKEN = "e2e-rasa-token"
+START_TIMEOUT_SECONDS = 240
+
+
+@dataclass(frozen=True)
+class Assistant:
+    rasa_url: str
+    action_url: str
+    database_url: str
+    token: str = RASA_TOKEN
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{name} not up after {START_TIMEOUT_SECONDS} s:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def base_environment(database_url: str, action_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        ACTION_SERVER_URL=action_url,
+        RASA_AUTH_TOKEN=RASA_TOKEN,
+        RASA_TELEMETRY_ENABLED="false",
+        SANIC_HOST="127.0.0.1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
+        cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    wait_until_up(f"http://127.0.0.1:{port}/health", process, "action server", log)
+    return process
+
+
+def start_rasa(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    model = model_path()
+    if not model.exists():
+        pytest.fail(f"no trained model at {model}: `make test` trains it (or run `make model`)")
+    process = subprocess.Popen(
+        [str(RASA_BIN), "run", "--model", str(model), "--enable-api",
+         "--auth-token", RASA_TOKEN, "--interface", "127.0.0.1", "--port", str(port),
+         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    wait_until_up(f"http://127.0.0.1:{port}/", process, "rasa", log)
+    return process
+
+
+async def _load_demo_data(database_url: str) -> None:
+    from bot.store.demo_data import load_demo_data
+
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine).begin() as session:
+            await load_demo_data(session)
+    finally:
+        await engine.dispose()
+
+
+def demo_database(directory: Path) -> str:
+    url = f"sqlite+aiosqlite:///{directory / 'assistant.db'}"
+    upgrade_to_head(url)
+    asyncio.run(_load_demo_data(url))
+    return url
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    directory = tmp_path_factory.mktemp("assistant")
+    database_url = demo_database(directory)
+    action_port, rasa_port = free_port(), free_port()
+    action_url = f"http://127.0.0.1:{action_port}/webhook"
+    env = base_environment(database_url, action_url)
+    actions = start_action_server(env, action_port, directory / "actions.log")
+    try:
+        rasa = start_rasa(env, rasa_port, directory / "rasa.log")
+    except BaseException:
+        stop(actions)
+        raise
+    try:
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", action_url, database_url)
+    finally:
+        stop(rasa)
+        stop(actions)
