@@ -2,6 +2,15 @@
 
 from bot.store.models.agents import Agent, AgentRole
 from bot.store.models.base import Base
+from bot.store.models.channels import (
+    ChannelCursor,
+    DeliveryStatus,
+    InboundEvent,
+    InboundEventStatus,
+    OutboxMessage,
+)
+from bot.store.models.inbox import AgentSession, AuditEntry, CannedResponse
+from bot.store.models.security import LookupGuard, VerificationCode
 from bot.store.models.catalogue import Boutique, Collection, Gender, Product, ProductCategory
 from bot.store.models.contacts import Channel, ChannelIdentity, Contact
 from bot.store.models.conversations import (
@@ -30,23 +39,32 @@ from bot.store.models.privacy import (
 __all__ = [
     "Agent",
     "AgentRole",
+    "AgentSession",
+    "AuditEntry",
     "Author",
     "Base",
     "Boutique",
+    "CannedResponse",
     "Channel",
+    "ChannelCursor",
     "ChannelIdentity",
     "Collection",
     "ConsentEvent",
     "Contact",
     "Conversation",
     "ConversationHolder",
+    "DeliveryStatus",
     "Direction",
     "Gender",
+    "InboundEvent",
+    "InboundEventStatus",
+    "LookupGuard",
     "Message",
     "Order",
     "OrderItem",
     "OrderStatus",
     "OrderStatusEvent",
+    "OutboxMessage",
     "PrivacyRequest",
     "PrivacyRequestKind",
     "PrivacyRequestStatus",
@@ -55,4 +73,5 @@ __all__ = [
     "Repair",
     "RepairStatus",
     "RepairStatusEvent",
+    "VerificationCode",
 ]

@@ -38,6 +38,9 @@ class Conversation(CreatedAtMixin, Base):
     waiting_since: Mapped[datetime | None]
     handoff_reason: Mapped[str | None] = mapped_column(String(64))
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the customer says they are under 13: from then on no personal data is
+    # collected or kept in this conversation (privacy policy, "Children").
+    minor_declared_at: Mapped[datetime | None]
 
     identity: Mapped[ChannelIdentity] = relationship()
     assignee: Mapped[Agent | None] = relationship()
