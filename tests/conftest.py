@@ -110,3 +110,13 @@ def settings(sqlite_url: str) -> Settings:
         secret_key="test-secret-key",
         rasa_timeout_seconds=3.0,
     )
+
+
+@pytest.fixture
+async def demo_sessions(sessions: SessionFactory) -> SessionFactory:
+    """A store holding the demo catalogue, customers, orders and repairs."""
+    from bot.store.demo_data import load_demo_data
+
+    async with sessions.begin() as session:
+        await load_demo_data(session)
+    return sessions

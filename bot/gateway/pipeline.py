@@ -58,8 +58,11 @@ class Pipeline:
             try:
                 await conversations.record_inbound(session, conversation, inbound)
             except DuplicateMessage:
-                logger.info("duplicate %s message %s ignored", inbound.channel.value,
-                            inbound.platform_message_id)
+                logger.info(
+                    "duplicate %s message %s ignored",
+                    inbound.channel.value,
+                    inbound.platform_message_id,
+                )
                 return TurnResult(conversation.id, duplicate=True, holder=conversation.holder)
             conversation_id = conversation.id
             holder = conversation.holder
@@ -103,7 +106,9 @@ class Pipeline:
             return TurnResult(conversation_id, replies=replies, holder=conversation.holder)
 
     @staticmethod
-    def _metadata(inbound: InboundMessage, conversation_id: int, identity_id: int) -> dict[str, Any]:
+    def _metadata(
+        inbound: InboundMessage, conversation_id: int, identity_id: int
+    ) -> dict[str, Any]:
         return {
             "channel": inbound.channel.value,
             "public": inbound.public,

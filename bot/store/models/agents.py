@@ -23,5 +23,7 @@ class Agent(CreatedAtMixin, Base):
     display_name: Mapped[str] = mapped_column(String(120))
     # argon2 hash; there is never a default password.
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[AgentRole] = mapped_column(str_enum(AgentRole, "agent_role"), default=AgentRole.AGENT)
+    role: Mapped[AgentRole] = mapped_column(
+        str_enum(AgentRole, "agent_role"), default=AgentRole.AGENT
+    )
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -1,0 +1,131 @@
+"""Order and repair status for their owners only.
+
+A lookup needs the order (or repair) number and a verification answer: the e-mail address
+or the postcode on it. Unknown numbers and wrong answers get the same outcome, so nobody
+can probe which orders exist; repeated wrong answers lock lookups (bot/lookup_guard.py).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot import lookup_guard
+from bot.store.models import Order, OrderItem, Repair
+
+ORDER_NUMBER = re.compile(r"\bPG[\s-]?(\d{6})\b", re.IGNORECASE)
+REPAIR_NUMBER = re.compile(r"\bRP[\s-]?(\d{5})\b", re.IGNORECASE)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+US_POSTCODE = re.compile(r"^(\d{5})(?:-\d{4})?$")
+
+
+def normalise_order_number(text: str) -> str | None:
+    """ "pg 100234", "PG-100234" -> "PG-100234"; anything else -> None (no lookup made)."""
+    match = ORDER_NUMBER.search(text or "")
+    return f"PG-{match.group(1)}" if match else None
+
+
+def normalise_repair_number(text: str) -> str | None:
+    match = REPAIR_NUMBER.search(text or "")
+    return f"RP-{match.group(1)}" if match else None
+
+
+def normalise_answer(text: str) -> str | None:
+    """A verification answer as compared: lower-case e-mail, or a 5-digit ZIP code."""
+    answer = (text or "").strip().strip(".").strip()
+    if EMAIL.match(answer):
+        return answer.lower()
+    match = US_POSTCODE.match(answer)
+    return match.group(1) if match else None
+
+
+class Outcome(str, enum.Enum):
+    FOUND = "found"
+    NOT_VERIFIED = "not_verified"  # unknown number or wrong answer: deliberately the same
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    outcome: Outcome
+    order: Order | None = None
+    repair: Repair | None = None
+    contact_id: int | None = None
+    locked_until: datetime | None = None
+
+
+def _answer_matches(answer: str | None, email: str, postcode: str) -> bool:
+    return answer is not None and answer in {email.lower(), postcode[:5]}
+
+
+async def look_up_order(
+    session: AsyncSession, number: str, answer: str, subjects: list[str]
+) -> LookupResult:
+    if until := await lookup_guard.locked_until(session, subjects):
+        return LookupResult(Outcome.LOCKED, locked_until=until)
+    order = await _order(session, number)
+    if order is None or not _answer_matches(normalise_answer(answer), order.email, order.postcode):
+        until = await lookup_guard.record_failure(session, subjects)
+        return LookupResult(Outcome.LOCKED if until else Outcome.NOT_VERIFIED, locked_until=until)
+    await lookup_guard.record_success(session, subjects)
+    return LookupResult(Outcome.FOUND, order=order, contact_id=order.contact_id)
+
+
+async def look_up_repair(
+    session: AsyncSession, number: str, answer: str, subjects: list[str]
+) -> LookupResult:
+    if until := await lookup_guard.locked_until(session, subjects):
+        return LookupResult(Outcome.LOCKED, locked_until=until)
+    repair = await _repair(session, number)
+    if repair is None or not _answer_matches(
+        normalise_answer(answer), repair.email, repair.postcode
+    ):
+        until = await lookup_guard.record_failure(session, subjects)
+        return LookupResult(Outcome.LOCKED if until else Outcome.NOT_VERIFIED, locked_until=until)
+    await lookup_guard.record_success(session, subjects)
+    return LookupResult(Outcome.FOUND, repair=repair, contact_id=repair.contact_id)
+
+
+async def orders_of(session: AsyncSession, contact_id: int) -> list[Order]:
+    """A verified customer's orders, newest first."""
+    rows = await session.scalars(
+        _order_query().where(Order.contact_id == contact_id).order_by(Order.placed_at.desc())
+    )
+    return list(rows)
+
+
+async def repairs_of(session: AsyncSession, contact_id: int) -> list[Repair]:
+    rows = await session.scalars(
+        _repair_query().where(Repair.contact_id == contact_id).order_by(Repair.received_at.desc())
+    )
+    return list(rows)
+
+
+def _order_query() -> Select[tuple[Order]]:
+    return select(Order).options(
+        selectinload(Order.items).selectinload(OrderItem.product),
+        selectinload(Order.history),
+        selectinload(Order.collection_boutique),
+    )
+
+
+def _repair_query() -> Select[tuple[Repair]]:
+    return select(Repair).options(
+        selectinload(Repair.history), selectinload(Repair.boutique), selectinload(Repair.product)
+    )
+
+
+async def _order(session: AsyncSession, number: str) -> Order | None:
+    order: Order | None = await session.scalar(_order_query().where(Order.number == number))
+    return order
+
+
+async def _repair(session: AsyncSession, number: str) -> Repair | None:
+    repair: Repair | None = await session.scalar(_repair_query().where(Repair.number == number))
+    return repair

@@ -1,0 +1,49 @@
+"""Boutiques by city or state, their hours, and whether they are open now (local time)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from bot import boutiques
+from bot.store.db import SessionFactory
+
+
+@pytest.mark.parametrize(
+    ("place", "city"),
+    [("Chicago", "Chicago"), ("chicago", "Chicago"), ("NYC", "New York"),
+     ("new york", "New York"), ("Las Vegas", "Las Vegas"), ("Texas", "Houston"),
+     ("tx", "Houston")],
+)  # fmt: skip
+async def test_find_by_city_or_state(demo_sessions: SessionFactory, place: str, city: str) -> None:
+    async with demo_sessions() as session:
+        found = await boutiques.find_boutiques(session, place)
+    assert [b.city for b in found] == [city]
+
+
+async def test_a_state_with_several_boutiques_lists_them_all(demo_sessions: SessionFactory) -> None:
+    async with demo_sessions() as session:
+        found = await boutiques.find_boutiques(session, "California")
+    assert len(found) >= 2 and {b.state for b in found} == {"CA"}
+
+
+async def test_nowhere_finds_nothing(demo_sessions: SessionFactory) -> None:
+    async with demo_sessions() as session:
+        assert await boutiques.find_boutiques(session, "Anchorage") == []
+
+
+async def test_open_now_follows_the_boutiques_own_time_zone(demo_sessions: SessionFactory) -> None:
+    async with demo_sessions() as session:
+        (chicago,) = await boutiques.find_boutiques(session, "Chicago")
+    weekday_open = chicago.opening_hours["wed"]
+    assert weekday_open, "the demo Chicago boutique opens on Wednesdays"
+    # Wednesday 2026-11-25 at noon in Chicago is 18:00 UTC.
+    noon = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
+    night = datetime(2026, 11, 26, 7, 0, tzinfo=timezone.utc)  # 1 am in Chicago
+    assert boutiques.is_open(chicago, noon)
+    assert boutiques.opening_status(chicago, noon).startswith("Open now")
+    assert not boutiques.is_open(chicago, night)
+    assert "opens today" in boutiques.opening_status(chicago, night)
+    text = boutiques.describe_boutique(chicago, noon)
+    assert chicago.phone in text and chicago.address_line in text
