@@ -43,16 +43,37 @@ def services(settings: Settings) -> list[Service]:
     return [
         Service(
             "actions",
-            [str(VENVS / "app/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
-             "-p", action_port, "--quiet"],
+            [
+                str(VENVS / "app/bin/python"),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "-p",
+                action_port,
+                "--quiet",
+            ],
             f"http://127.0.0.1:{action_port}/health",
         ),
         Service(
             "rasa",
-            [str(VENVS / "rasa/bin/rasa"), "run", "--model", str(model),
-             "--enable-api", "--auth-token", settings.rasa_auth_token,
-             "--interface", rasa.hostname or "127.0.0.1", "--port", str(rasa.port or 5005),
-             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+            [
+                str(VENVS / "rasa/bin/rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--enable-api",
+                "--auth-token",
+                settings.rasa_auth_token,
+                "--interface",
+                rasa.hostname or "127.0.0.1",
+                "--port",
+                str(rasa.port or 5005),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
             f"{settings.rasa_url}/",
         ),
         Service(
@@ -119,8 +140,11 @@ async def supervise(settings: Settings) -> int:
     pumps = []
     for service in all_services:
         service.process = await asyncio.create_subprocess_exec(
-            *service.argv, cwd=PROJECT_ROOT, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            *service.argv,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
         )
         pumps.append(asyncio.create_task(pump_output(service)))
@@ -152,8 +176,11 @@ async def supervise(settings: Settings) -> int:
     for task in done:
         if task in exits:
             service = exits[task]
-            print(f"[supervisor] {service.name} exited with code {task.result()}; "
-                  "stopping the others", flush=True)
+            print(
+                f"[supervisor] {service.name} exited with code {task.result()}; "
+                "stopping the others",
+                flush=True,
+            )
             code = 1
     if stop_task in done:
         print("[supervisor] stopping…", flush=True)

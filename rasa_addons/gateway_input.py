@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -27,26 +27,24 @@ class GatewayInput(InputChannel):
     """POST /webhooks/gateway/webhook {"sender": ..., "message": ..., "metadata": {...}}."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "gateway"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         token = (credentials or {}).get("token") or ""
         if not token or token.startswith("${"):
             raise ValueError("the gateway channel needs a token: set RASA_AUTH_TOKEN")
         return cls(token)
 
-    def __init__(self, token: Text) -> None:
+    def __init__(self, token: str) -> None:
         self._expected = f"Bearer {token}".encode()
 
     def is_authorised(self, request: Request) -> bool:
         given = request.headers.get("Authorization", "").encode()
         return hmac.compare_digest(given, self._expected)
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("gateway_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -83,8 +81,10 @@ class GatewayInput(InputChannel):
             except Exception:  # the gateway answers the customer politely; we log why
                 logger.exception("turn failed for sender %s", sender)
                 return response.json(
-                    {"error": "the assistant failed to handle this turn",
-                     "messages": collector.messages},
+                    {
+                        "error": "the assistant failed to handle this turn",
+                        "messages": collector.messages,
+                    },
                     status=500,
                 )
             return response.json(collector.messages)

@@ -25,7 +25,11 @@ MIN_RESPONSE_SELECTION_ACCURACY = 0.85
 
 def rasa(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(RASA_BIN), *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+        [str(RASA_BIN), *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=900,
     )
 
@@ -38,8 +42,16 @@ def test_training_data_is_valid() -> None:
 def test_conversations_are_predicted_without_errors(assistant: Assistant, tmp_path: Path) -> None:
     env = base_environment(assistant.database_url, assistant.action_url)
     result = rasa(
-        "test", "core", "--model", str(model_path()), "--stories", "tests/conversations",
-        "--fail-on-prediction-errors", "--out", str(tmp_path), env=env,
+        "test",
+        "core",
+        "--model",
+        str(model_path()),
+        "--stories",
+        "tests/conversations",
+        "--fail-on-prediction-errors",
+        "--out",
+        str(tmp_path),
+        env=env,
     )
     failed = tmp_path / "failed_test_stories.yml"
     detail = failed.read_text()[:6000] if failed.exists() else result.stdout[-4000:]
@@ -48,8 +60,15 @@ def test_conversations_are_predicted_without_errors(assistant: Assistant, tmp_pa
 
 def test_nlu_test_set_scores_well(tmp_path: Path) -> None:
     result = rasa(
-        "test", "nlu", "--model", str(model_path()), "--nlu", "tests/nlu",
-        "--out", str(tmp_path), env=base_environment("", ""),
+        "test",
+        "nlu",
+        "--model",
+        str(model_path()),
+        "--nlu",
+        "tests/nlu",
+        "--out",
+        str(tmp_path),
+        env=base_environment("", ""),
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     intents = json.loads((tmp_path / "intent_report.json").read_text())
@@ -66,8 +85,10 @@ def _worst(report: dict[str, object]) -> str:
     scores = {
         name: values["f1-score"]
         for name, values in report.items()
-        if isinstance(values, dict) and "f1-score" in values and name not in {
-            "micro avg", "macro avg", "weighted avg"}
+        if isinstance(values, dict)
+        and "f1-score" in values
+        and name not in {"micro avg", "macro avg", "weighted avg"}
     }
-    return "lowest F1: " + ", ".join(f"{k}={v:.2f}" for k, v in sorted(scores.items(),
-                                                                      key=lambda kv: kv[1])[:8])
+    return "lowest F1: " + ", ".join(
+        f"{k}={v:.2f}" for k, v in sorted(scores.items(), key=lambda kv: kv[1])[:8]
+    )

@@ -14,8 +14,6 @@ from bot.store.models import Author, Conversation, ConversationHolder, Message
 from tests.fakes.rasa import FakeRasa
 
 
-
-
 async def stored_messages(settings: Settings) -> list[Message]:
     engine = create_engine(settings.database_url)
     try:

@@ -2,6 +2,7 @@
 
 from bot.store.models.agents import Agent, AgentRole
 from bot.store.models.base import Base
+from bot.store.models.catalogue import Boutique, Collection, Gender, Product, ProductCategory
 from bot.store.models.channels import (
     ChannelCursor,
     DeliveryStatus,
@@ -9,9 +10,6 @@ from bot.store.models.channels import (
     InboundEventStatus,
     OutboxMessage,
 )
-from bot.store.models.inbox import AgentSession, AuditEntry, CannedResponse
-from bot.store.models.security import LookupGuard, VerificationCode
-from bot.store.models.catalogue import Boutique, Collection, Gender, Product, ProductCategory
 from bot.store.models.contacts import Channel, ChannelIdentity, Contact
 from bot.store.models.conversations import (
     Author,
@@ -20,6 +18,7 @@ from bot.store.models.conversations import (
     Direction,
     Message,
 )
+from bot.store.models.inbox import AgentSession, AuditEntry, CannedResponse
 from bot.store.models.orders import (
     Order,
     OrderItem,
@@ -35,6 +34,7 @@ from bot.store.models.privacy import (
     PrivacyRequestKind,
     PrivacyRequestStatus,
 )
+from bot.store.models.security import LookupGuard, VerificationCode
 
 __all__ = [
     "Agent",
