@@ -32,6 +32,14 @@ class Settings:
     # The brand's concierge, as published in the privacy policy ("Contact us").
     concierge_phone: str = "+1 877 8742438"
     concierge_email: str = "concierge.usa@piaget.com"
+    # Outgoing mail (one-time codes). The default is the development sink `make run` starts,
+    # which prints each mail instead of delivering it.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Concierge <no-reply@concierge.example.com>"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -49,6 +57,12 @@ class Settings:
             f"{env.get('GATEWAY_PORT', cls.gateway_port)}",
             concierge_phone=env.get("CONCIERGE_PHONE", cls.concierge_phone),
             concierge_email=env.get("CONCIERGE_EMAIL", cls.concierge_email),
+            smtp_host=env.get("SMTP_HOST", cls.smtp_host),
+            smtp_port=_int(env, "SMTP_PORT", cls.smtp_port),
+            smtp_username=env.get("SMTP_USERNAME", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_starttls=env.get("SMTP_STARTTLS", "").lower() in {"1", "true", "yes"},
+            mail_from=env.get("MAIL_FROM", cls.mail_from),
         )
         return settings
 

@@ -1,0 +1,176 @@
+"""Privacy requests filed from the chat: access, correction, deletion, California 1798.83.
+
+Each gets a reference and a due date and waits for a person in the inbox. The California
+request can be made once per calendar year (privacy policy, "Your California Privacy Rights").
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.models import (
+    ChannelIdentity,
+    ConsentEvent,
+    Contact,
+    Conversation,
+    Message,
+    Order,
+    PrivacyRequest,
+    PrivacyRequestKind,
+    PrivacyRequestStatus,
+    Repair,
+)
+from bot.store.types import utcnow
+
+# The house's own target for answering; 30 days is also what 1798.83 allows.
+DUE_AFTER = {kind: timedelta(days=30) for kind in PrivacyRequestKind}
+KIND_NAMES = {
+    PrivacyRequestKind.ACCESS: "a copy of your personal information",
+    PrivacyRequestKind.CORRECTION: "a correction of your personal information",
+    PrivacyRequestKind.DELETION: "the deletion of your personal information",
+    PrivacyRequestKind.CALIFORNIA_1798_83: "California Privacy Information (Civil Code 1798.83)",
+}
+STATUS_NAMES = {
+    PrivacyRequestStatus.OPEN: "received, waiting for our privacy team",
+    PrivacyRequestStatus.IN_PROGRESS: "being handled by our privacy team",
+    PrivacyRequestStatus.DONE: "completed",
+    PrivacyRequestStatus.REFUSED: "closed",
+}
+
+
+@dataclass(frozen=True)
+class AlreadyAskedThisYear:
+    """The 1798.83 request was already made this calendar year."""
+
+    previous: PrivacyRequest
+    next_allowed: date
+
+
+def new_reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+    return "PR-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+async def file_request(
+    session: AsyncSession,
+    contact: Contact,
+    kind: PrivacyRequestKind,
+    *,
+    details: str = "",
+    channel: str | None = None,
+    conversation_id: int | None = None,
+    now: datetime | None = None,
+) -> PrivacyRequest | AlreadyAskedThisYear:
+    now = now or utcnow()
+    if kind is PrivacyRequestKind.CALIFORNIA_1798_83:
+        start_of_year = datetime(now.year, 1, 1, tzinfo=timezone.utc)
+        previous = await session.scalar(
+            select(PrivacyRequest).where(
+                PrivacyRequest.contact_id == contact.id,
+                PrivacyRequest.kind == kind,
+                PrivacyRequest.created_at >= start_of_year,
+                PrivacyRequest.status != PrivacyRequestStatus.REFUSED,
+            )
+        )
+        if previous is not None:
+            return AlreadyAskedThisYear(previous, date(now.year + 1, 1, 1))
+    request = PrivacyRequest(
+        reference=new_reference(),
+        contact_id=contact.id,
+        kind=kind,
+        details=details,
+        due_at=now + DUE_AFTER[kind],
+        channel=channel,
+        conversation_id=conversation_id,
+        created_at=now,
+    )
+    session.add(request)
+    await session.flush()
+    return request
+
+
+async def requests_of(session: AsyncSession, contact_id: int) -> list[PrivacyRequest]:
+    rows = await session.scalars(
+        select(PrivacyRequest)
+        .where(PrivacyRequest.contact_id == contact_id)
+        .order_by(PrivacyRequest.created_at.desc())
+    )
+    return list(rows)
+
+
+def describe_request(request: PrivacyRequest) -> str:
+    text = (
+        f"{request.reference}: {KIND_NAMES[request.kind]}, made on "
+        f"{request.created_at:%B} {request.created_at.day}, {request.created_at.year} — "
+        f"{STATUS_NAMES[request.status]}"
+    )
+    if request.status in (PrivacyRequestStatus.OPEN, PrivacyRequestStatus.IN_PROGRESS):
+        text += f", due by {request.due_at:%B} {request.due_at.day}, {request.due_at.year}"
+    return text + "."
+
+
+async def export_contact(session: AsyncSession, contact_id: int) -> dict[str, Any]:
+    """Everything the store holds about a contact, for an access request (JSON-ready)."""
+    contact = await session.get(Contact, contact_id)
+    if contact is None:
+        raise LookupError(f"no contact {contact_id}")
+
+    def row(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+        values = {}
+        for column in obj.__table__.columns:
+            if column.key in skip:
+                continue
+            value = getattr(obj, column.key)
+            if isinstance(value, datetime | date):
+                value = value.isoformat()
+            elif hasattr(value, "value"):
+                value = value.value
+            values[column.key] = value
+        return values
+
+    identities = list(
+        await session.scalars(
+            select(ChannelIdentity).where(ChannelIdentity.contact_id == contact_id)
+        )
+    )
+    conversations = list(
+        await session.scalars(
+            select(Conversation).where(Conversation.identity_id.in_([i.id for i in identities]))
+        )
+    )
+    messages = list(
+        await session.scalars(
+            select(Message)
+            .where(
+                Message.conversation_id.in_([c.id for c in conversations]),
+                Message.is_private_note.is_(False),  # staff notes are not the customer's data
+            )
+            .order_by(Message.id)
+        )
+    )
+    orders = list(await session.scalars(select(Order).where(Order.contact_id == contact_id)))
+    repairs = list(await session.scalars(select(Repair).where(Repair.contact_id == contact_id)))
+    consent = list(
+        await session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.contact_id == contact_id)
+            .order_by(ConsentEvent.id)
+        )
+    )
+    requests = await requests_of(session, contact_id)
+    return {
+        "exported_at": utcnow().isoformat(),
+        "contact": row(contact),
+        "channel_identities": [row(i) for i in identities],
+        "messages": [row(m, skip=("agent_id",)) for m in messages],
+        "orders": [row(o) for o in orders],
+        "repairs": [row(r) for r in repairs],
+        "consent_events": [row(e, skip=("agent_id",)) for e in consent],
+        "privacy_requests": [row(r, skip=("completed_by_agent_id",)) for r in requests],
+    }

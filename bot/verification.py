@@ -1,0 +1,143 @@
+"""Proof that the person in a conversation owns an account: a one-time code by e-mail.
+
+The code goes to the address on file, so only someone who can read that mailbox can prove
+it. Codes expire, work once, only in the conversation that asked for them, and allow a few
+attempts; only a keyed hash is stored. Whether an address is on file is never revealed.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.models import ChannelIdentity, Contact, VerificationCode
+from bot.store.types import utcnow
+
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_ATTEMPTS_PER_CODE = 5
+MAX_CODES_PER_HOUR = 3
+
+
+class CodeCheck(str, enum.Enum):
+    VERIFIED = "verified"
+    WRONG = "wrong"
+    EXPIRED_OR_USED = "expired_or_used"  # also: no code was requested here
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    contact: Contact
+    code: str  # plaintext, to be e-mailed and then forgotten
+
+
+def hash_code(secret_key: str, sender_id: str, code: str) -> str:
+    return hmac.new(secret_key.encode(), f"{sender_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+async def contact_by_email(session: AsyncSession, email: str) -> Contact | None:
+    contact: Contact | None = await session.scalar(
+        select(Contact).where(func.lower(Contact.email) == email.strip().lower())
+    )
+    return contact
+
+
+async def issue_code(
+    session: AsyncSession, secret_key: str, sender_id: str, email: str, now: datetime | None = None
+) -> IssuedCode | None:
+    """A fresh code for the contact with this e-mail, or None when there is no such contact
+    or too many codes were asked for (the caller answers the same either way)."""
+    now = now or utcnow()
+    contact = await contact_by_email(session, email)
+    if contact is None:
+        return None
+    recent = await session.scalar(
+        select(func.count())
+        .select_from(VerificationCode)
+        .where(
+            VerificationCode.sender_id == sender_id,
+            VerificationCode.created_at > now - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= MAX_CODES_PER_HOUR:
+        return None
+    # A new code replaces any earlier one in this conversation.
+    await session.execute(
+        update(VerificationCode)
+        .where(VerificationCode.sender_id == sender_id, VerificationCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    session.add(
+        VerificationCode(
+            contact_id=contact.id,
+            sender_id=sender_id,
+            code_hash=hash_code(secret_key, sender_id, code),
+            expires_at=now + CODE_LIFETIME,
+            created_at=now,
+        )
+    )
+    await session.flush()
+    return IssuedCode(contact, code)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    outcome: CodeCheck
+    contact_id: int | None = None
+
+
+async def check_code(
+    session: AsyncSession,
+    secret_key: str,
+    sender_id: str,
+    code: str,
+    identity_id: int | None = None,
+    now: datetime | None = None,
+) -> CheckResult:
+    now = now or utcnow()
+    pending = await session.scalar(
+        select(VerificationCode)
+        .where(VerificationCode.sender_id == sender_id, VerificationCode.used_at.is_(None))
+        .order_by(VerificationCode.id.desc())
+        .limit(1)
+    )
+    if pending is None or pending.expires_at <= now:
+        return CheckResult(CodeCheck.EXPIRED_OR_USED)
+    if pending.attempts >= MAX_ATTEMPTS_PER_CODE:
+        return CheckResult(CodeCheck.TOO_MANY_ATTEMPTS)
+    pending.attempts += 1
+    given = "".join(ch for ch in code if ch.isdigit())
+    if not hmac.compare_digest(pending.code_hash, hash_code(secret_key, sender_id, given)):
+        if pending.attempts >= MAX_ATTEMPTS_PER_CODE:
+            pending.used_at = now  # burnt: a new code must be requested
+            return CheckResult(CodeCheck.TOO_MANY_ATTEMPTS)
+        return CheckResult(CodeCheck.WRONG)
+    pending.used_at = now
+    if identity_id is not None:
+        await link_identity(session, identity_id, pending.contact_id, now)
+    return CheckResult(CodeCheck.VERIFIED, pending.contact_id)
+
+
+async def link_identity(
+    session: AsyncSession, identity_id: int, contact_id: int, now: datetime | None = None
+) -> None:
+    """Once verified, this channel identity is known to belong to the contact."""
+    identity = await session.get(ChannelIdentity, identity_id)
+    if identity is not None:
+        identity.contact_id = contact_id
+        identity.verified_at = now or utcnow()
+
+
+def mask_email(email: str) -> str:
+    """ "isabelle.moreau@example.com" -> "i***u@example.com", to confirm where a code went."""
+    local, _, domain = email.partition("@")
+    hidden = local[0] + "***" + local[-1] if len(local) > 2 else local[0] + "***"
+    return f"{hidden}@{domain}"

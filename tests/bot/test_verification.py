@@ -1,0 +1,101 @@
+"""One-time codes: e-mailed for real over SMTP, expiring, single-use, limited in attempts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot import verification
+from bot.mail import send_mail
+from bot.settings import Settings
+from bot.store.db import SessionFactory
+from bot.store.models import Channel, ChannelIdentity, VerificationCode
+from bot.store.types import utcnow
+from bot.verification import CodeCheck
+from tests.fakes.smtp import SmtpServer
+
+SECRET = "test-secret"
+EMAIL = "isabelle.moreau@example.com"
+
+
+async def test_a_code_is_mailed_and_verifies_once(
+    demo_sessions: SessionFactory, smtp_server: SmtpServer, settings: Settings
+) -> None:
+    async with demo_sessions.begin() as session:
+        identity = ChannelIdentity(channel=Channel.TELEGRAM, external_id="77")
+        session.add(identity)
+        issued = await verification.issue_code(session, SECRET, "conversation-1", EMAIL.upper())
+        assert issued is not None
+    mail_settings = replace(settings, smtp_host=smtp_server.host, smtp_port=smtp_server.port)
+    await send_mail(mail_settings, issued.contact.email or "", "Your code", f"Code: {issued.code}")
+
+    (mail,) = smtp_server.mailbox.messages
+    assert mail["To"] == EMAIL
+    mailed_code = re.search(r"\d{6}", mail.get_payload()).group(0)  # type: ignore[union-attr]
+
+    async with demo_sessions.begin() as session:
+        stored = await session.scalar(select(VerificationCode))
+        assert stored is not None and mailed_code not in stored.code_hash, "only a hash is kept"
+        result = await verification.check_code(
+            session, SECRET, "conversation-1", f"{mailed_code[:3]} {mailed_code[3:]}", identity.id
+        )
+        again = await verification.check_code(session, SECRET, "conversation-1", mailed_code)
+        linked = await session.get(ChannelIdentity, identity.id)
+    assert result.outcome is CodeCheck.VERIFIED and result.contact_id == issued.contact.id
+    assert again.outcome is CodeCheck.EXPIRED_OR_USED, "single use"
+    assert linked is not None and linked.contact_id == issued.contact.id and linked.verified_at
+
+
+async def test_unknown_addresses_get_no_code(demo_sessions: SessionFactory) -> None:
+    async with demo_sessions.begin() as session:
+        assert await verification.issue_code(session, SECRET, "c", "nobody@example.com") is None
+
+
+async def test_codes_expire(demo_sessions: SessionFactory) -> None:
+    async with demo_sessions.begin() as session:
+        issued = await verification.issue_code(session, SECRET, "c", EMAIL)
+        assert issued is not None
+        later = utcnow() + verification.CODE_LIFETIME + timedelta(seconds=1)
+        result = await verification.check_code(session, SECRET, "c", issued.code, now=later)
+    assert result.outcome is CodeCheck.EXPIRED_OR_USED
+
+
+async def test_codes_work_only_in_the_conversation_that_asked(
+    demo_sessions: SessionFactory,
+) -> None:
+    async with demo_sessions.begin() as session:
+        issued = await verification.issue_code(session, SECRET, "mine", EMAIL)
+        assert issued is not None
+        result = await verification.check_code(session, SECRET, "someone-else", issued.code)
+    assert result.outcome is CodeCheck.EXPIRED_OR_USED
+
+
+async def test_too_many_wrong_attempts_burn_the_code(demo_sessions: SessionFactory) -> None:
+    async with demo_sessions.begin() as session:
+        issued = await verification.issue_code(session, SECRET, "c", EMAIL)
+        assert issued is not None
+        wrong = "000000" if issued.code != "000000" else "111111"
+        outcomes = [
+            (await verification.check_code(session, SECRET, "c", wrong)).outcome
+            for _ in range(verification.MAX_ATTEMPTS_PER_CODE)
+        ]
+        right = await verification.check_code(session, SECRET, "c", issued.code)
+    assert outcomes[:-1] == [CodeCheck.WRONG] * (verification.MAX_ATTEMPTS_PER_CODE - 1)
+    assert outcomes[-1] is CodeCheck.TOO_MANY_ATTEMPTS
+    assert right.outcome is not CodeCheck.VERIFIED
+
+
+async def test_codes_per_hour_are_limited(demo_sessions: SessionFactory) -> None:
+    async with demo_sessions.begin() as session:
+        issued = [
+            await verification.issue_code(session, SECRET, "c", EMAIL)
+            for _ in range(verification.MAX_CODES_PER_HOUR + 1)
+        ]
+    assert all(issued[:-1]) and issued[-1] is None
+
+
+def test_masked_email_hides_the_address() -> None:
+    assert verification.mask_email("isabelle.moreau@example.com") == "i***u@example.com"
