@@ -1,8 +1,9 @@
-"""`make run`: start the action server, the Rasa server and the gateway; stop them together.
+"""`make run`: start the action server, the Rasa server and the gateway (and, in development,
+the mail sink that prints one-time codes); stop them together.
 
 Each child's output is shown with its name in front. When one of them dies, the supervisor
 says which and why, and stops the others instead of leaving a half-working assistant.
-Ctrl-C stops all three cleanly.
+Ctrl-C stops them all cleanly.
 """
 
 from __future__ import annotations
@@ -40,7 +41,14 @@ def services(settings: Settings) -> list[Service]:
     model = model_path()
     if not model.exists():
         raise SettingsError(f"no trained model at {model}: run `make model` first")
-    return [
+    mail_sink = [
+        Service(
+            "mail",
+            [str(VENVS / "app/bin/python"), "-m", "bot.mail"],
+            f"tcp://{settings.smtp_host}:{settings.smtp_port}",
+        )
+    ]
+    return (mail_sink if uses_mail_sink(settings) else []) + [
         Service(
             "actions",
             [
@@ -84,6 +92,12 @@ def services(settings: Settings) -> list[Service]:
     ]
 
 
+def uses_mail_sink(settings: Settings) -> bool:
+    """In development the one-time codes go to a local sink that prints them."""
+    loopback = settings.smtp_host in {"127.0.0.1", "localhost", "::1"}
+    return loopback and os.environ.get("MAIL_SINK", "on").lower() != "off"
+
+
 def child_environment() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -107,10 +121,18 @@ async def wait_healthy(service: Service, http: aiohttp.ClientSession, deadline: 
         if service.process.returncode is not None:
             raise RuntimeError(f"{service.name} exited with code {service.process.returncode}")
         try:
+            if service.health_url.startswith("tcp://"):
+                host, port = (
+                    urlsplit(service.health_url).hostname,
+                    urlsplit(service.health_url).port,
+                )
+                _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2)
+                writer.close()
+                return
             async with http.get(service.health_url, timeout=aiohttp.ClientTimeout(total=2)) as r:
                 if r.status < 500:
                     return
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
             pass
         await asyncio.sleep(0.5)
     raise RuntimeError(f"{service.name} did not become ready within {START_TIMEOUT_SECONDS} s")
@@ -163,7 +185,7 @@ async def supervise(settings: Settings) -> int:
     print(
         f"\n[supervisor] ready in {time.monotonic() - started:.0f} s\n"
         f"  web chat: {base}/\n"
-        "  Ctrl-C stops all three.\n",
+        "  Ctrl-C stops them all.\n",
         flush=True,
     )
 
