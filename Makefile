@@ -33,7 +33,7 @@ model: deps ## train a model unless models/ has one for the current data and con
 	@model=$$($(APP_PY) -m bot model-path); \
 	if [ -f "$$model" ]; then echo "model up to date: $$model"; else \
 	  start=$$(date +%s); \
-	  $(RASA) train --fixed-model-name "$$(basename "$$model" .tar.gz)" --out models && \
+	  $(RASA) train --domain domain --fixed-model-name "$$(basename "$$model" .tar.gz)" --out models && \
 	  echo "trained $$model in $$(( $$(date +%s) - start )) s"; fi
 
 deps: $(VENV)/rasa/.synced $(VENV)/app/.synced ## create both environments from the lock files

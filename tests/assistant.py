@@ -82,13 +82,14 @@ def base_environment(database_url: str, action_url: str) -> dict[str, str]:
 
 
 def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     wait_until_up(f"http://127.0.0.1:{port}/health", process, "action server", log)
     return process
 
@@ -97,29 +98,30 @@ def start_rasa(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[by
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: `make test` trains it (or run `make model`)")
-    process = subprocess.Popen(
-        [
-            str(RASA_BIN),
-            "run",
-            "--model",
-            str(model),
-            "--enable-api",
-            "--auth-token",
-            RASA_TOKEN,
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [
+                str(RASA_BIN),
+                "run",
+                "--model",
+                str(model),
+                "--enable-api",
+                "--auth-token",
+                RASA_TOKEN,
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     wait_until_up(f"http://127.0.0.1:{port}/", process, "rasa", log)
     return process
 
