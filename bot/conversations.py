@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outbox
 from bot.replies import Reply
 from bot.store.models import (
     Author,
@@ -36,6 +37,9 @@ class InboundMessage:
     platform_message_id: str | None = None
     display_name: str | None = None
     public: bool = False  # a public post (an X mention) rather than a private chat
+    # What the assistant is sent when it differs from what the customer saw and the record
+    # keeps: a button's payload (text = its title), "/greet" for Telegram's /start.
+    payload: str | None = None
 
 
 class DuplicateMessage(Exception):
@@ -112,7 +116,12 @@ async def record_outbound(
     reply: Reply,
     author: Author = Author.BOT,
     agent_id: int | None = None,
+    in_reply_to: str | None = None,
 ) -> Message:
+    """Record a reply; on Telegram and X also queue it in the outbox, in the same transaction.
+
+    `in_reply_to` makes it a public reply to that post instead of a private message.
+    """
     message = Message(
         conversation_id=conversation.id,
         channel=conversation.channel,
@@ -125,6 +134,7 @@ async def record_outbound(
     session.add(message)
     await session.flush()
     conversation.last_message_at = message.created_at
+    await outbox.enqueue(session, conversation, message, reply, in_reply_to)
     return message
 
 

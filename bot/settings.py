@@ -40,6 +40,27 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "Concierge <no-reply@concierge.example.com>"
+    # Telegram and X (docs/channels.md). Each is off unless its mode is set.
+    telegram_mode: str = "off"  # off | webhook | polling
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_poll_timeout_seconds: int = 30
+    x_mode: str = "off"  # off | webhook | polling
+    x_consumer_key: str = ""
+    x_consumer_secret: str = ""
+    x_access_token: str = ""
+    x_access_token_secret: str = ""
+    x_user_id: str = ""
+    x_api_base_url: str = "https://api.twitter.com"
+    x_poll_interval_seconds: float = 60.0
+    # The outbox (bot/outbox.py): retries of a failed send wait base * 2**n, up to the cap.
+    outbox_max_attempts: int = 6
+    outbox_retry_base_seconds: float = 2.0
+    outbox_retry_max_seconds: float = 300.0
+    outbox_sweep_seconds: float = 5.0
+    # A row still "sending" this long after its claim was interrupted: marked failed.
+    outbox_sending_timeout_seconds: float = 300.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -63,6 +84,21 @@ class Settings:
             smtp_password=env.get("SMTP_PASSWORD", ""),
             smtp_starttls=env.get("SMTP_STARTTLS", "").lower() in {"1", "true", "yes"},
             mail_from=env.get("MAIL_FROM", cls.mail_from),
+            telegram_mode=_mode(env, "TELEGRAM_MODE"),
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "") or cls.telegram_api_base_url,
+            x_mode=_mode(env, "X_MODE"),
+            x_consumer_key=env.get("X_CONSUMER_KEY", ""),
+            x_consumer_secret=env.get("X_CONSUMER_SECRET", ""),
+            x_access_token=env.get("X_ACCESS_TOKEN", ""),
+            x_access_token_secret=env.get("X_ACCESS_TOKEN_SECRET", ""),
+            x_user_id=env.get("X_USER_ID", ""),
+            x_api_base_url=(env.get("X_API_BASE_URL", "") or cls.x_api_base_url).rstrip("/"),
+            x_poll_interval_seconds=_float(
+                env, "X_POLL_INTERVAL_SECONDS", cls.x_poll_interval_seconds
+            ),
+            outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts),
         )
         return settings
 
@@ -73,6 +109,7 @@ class Settings:
             for name, value in (
                 ("RASA_AUTH_TOKEN", self.rasa_auth_token),
                 ("SECRET_KEY", self.secret_key),
+                *self._channel_secrets(),
             )
             if not value
         ]
@@ -81,6 +118,33 @@ class Settings:
                 f"missing secret(s) {', '.join(missing)}: set them in the environment or in .env "
                 "(`make run` creates .env from .env.example with fresh random values)"
             )
+
+    def _channel_secrets(self) -> list[tuple[str, str]]:
+        """What each enabled channel cannot run without."""
+        needed: list[tuple[str, str]] = []
+        if self.telegram_mode != "off":
+            needed.append(("TELEGRAM_BOT_TOKEN", self.telegram_bot_token))
+        if self.telegram_mode == "webhook":
+            needed.append(("TELEGRAM_WEBHOOK_SECRET", self.telegram_webhook_secret))
+        if self.x_mode != "off":
+            needed += [
+                ("X_CONSUMER_KEY", self.x_consumer_key),
+                ("X_CONSUMER_SECRET", self.x_consumer_secret),
+                ("X_ACCESS_TOKEN", self.x_access_token),
+                ("X_ACCESS_TOKEN_SECRET", self.x_access_token_secret),
+                ("X_USER_ID", self.x_user_id),
+            ]
+        return needed
+
+
+CHANNEL_MODES = ("off", "webhook", "polling")
+
+
+def _mode(env: dict[str, str], name: str) -> str:
+    value = env.get(name, "").strip().lower() or "off"
+    if value not in CHANNEL_MODES:
+        raise SettingsError(f"{name} must be one of {', '.join(CHANNEL_MODES)}, got {value!r}")
+    return value
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

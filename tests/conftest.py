@@ -17,7 +17,13 @@ from bot.settings import Settings
 from bot.store.db import SessionFactory, create_engine, create_session_factory
 from bot.store.migrate import upgrade_to_head
 
-pytest_plugins = ["tests.fakes.rasa", "tests.fakes.smtp", "tests.assistant"]
+pytest_plugins = [
+    "tests.fakes.rasa",
+    "tests.fakes.smtp",
+    "tests.fakes.telegram_api",
+    "tests.fakes.x_api",
+    "tests.assistant",
+]
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

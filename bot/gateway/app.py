@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
 
+import connectors.telegram
 import connectors.webchat
-from bot.gateway.keys import HTTP, PIPELINE, SESSIONS, SETTINGS
+import connectors.x
+from bot.gateway.keys import HTTP, OUTBOX, PIPELINE, SESSIONS, SETTINGS
 from bot.gateway.pipeline import Pipeline
 from bot.gateway.rasa_client import RasaClient
+from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.store.db import create_engine, create_session_factory
 
@@ -25,6 +30,12 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_assistant)
     app.router.add_get("/healthz", health, name="health")
     connectors.webchat.setup(app)
+    # Each registers itself only when its mode (TELEGRAM_MODE, X_MODE) is not "off".
+    connectors.telegram.setup(app)
+    connectors.x.setup(app)
+    # After the connectors: they register their senders before the worker starts, and it
+    # stops before they close their platform clients.
+    app.cleanup_ctx.append(_deliveries)
     return app
 
 
@@ -44,7 +55,19 @@ async def _assistant(app: web.Application) -> AsyncIterator[None]:
             http, settings.rasa_url, settings.rasa_auth_token, settings.rasa_timeout_seconds
         )
         app[PIPELINE] = Pipeline(settings, app[SESSIONS], rasa)
+        app[OUTBOX] = Outbox(app[SESSIONS], settings)
         yield
+
+
+async def _deliveries(app: web.Application) -> AsyncIterator[None]:
+    """The outbox worker, for the push channels this gateway has enabled."""
+    outbox = app[OUTBOX]
+    worker = asyncio.create_task(outbox.run()) if outbox.channels else None
+    yield
+    if worker is not None:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
 
 
 async def health(_: web.Request) -> web.Response:

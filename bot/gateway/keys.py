@@ -6,6 +6,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.gateway.pipeline import Pipeline
+from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 
@@ -13,3 +14,4 @@ SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", SessionFactory)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 PIPELINE = web.AppKey("pipeline", Pipeline)
+OUTBOX = web.AppKey("outbox", Outbox)

@@ -45,11 +45,13 @@ class Pipeline:
         # Rasa's lock store does the same across Rasa servers.
         self._locks = KeyedLocks()
 
-    async def handle(self, inbound: InboundMessage) -> TurnResult:
+    async def handle(self, inbound: InboundMessage, *, answer: Reply | None = None) -> TurnResult:
+        """One turn. `answer`, when a connector already knows it (content it cannot read, a
+        public post), is recorded and sent instead of asking the assistant."""
         async with self._locks.hold((inbound.channel.value, inbound.external_id)):
-            return await self._handle(inbound)
+            return await self._handle(inbound, answer)
 
-    async def _handle(self, inbound: InboundMessage) -> TurnResult:
+    async def _handle(self, inbound: InboundMessage, answer: Reply | None) -> TurnResult:
         async with self._sessions.begin() as session:
             identity = await conversations.get_or_create_identity(
                 session, inbound.channel, inbound.external_id, inbound.display_name
@@ -72,8 +74,14 @@ class Pipeline:
             # A person has it (or will): the customer's words reach the inbox, not the bot.
             return TurnResult(conversation_id, holder=holder)
 
-        turn = await self._ask_assistant(conversation_id, inbound.text, metadata)
-        return await self._record_turn(conversation_id, turn)
+        if answer is not None:
+            turn: AssistantTurn | None = AssistantTurn(replies=[answer])
+        else:
+            text = inbound.payload or inbound.text
+            turn = await self._ask_assistant(conversation_id, text, metadata)
+        # A public post is answered in public, in reply to it; anything else privately.
+        in_reply_to = inbound.platform_message_id if inbound.public else None
+        return await self._record_turn(conversation_id, turn, in_reply_to)
 
     async def _ask_assistant(
         self, conversation_id: int, text: str, metadata: dict[str, Any]
@@ -89,7 +97,9 @@ class Pipeline:
             return None
         return turn
 
-    async def _record_turn(self, conversation_id: int, turn: AssistantTurn | None) -> TurnResult:
+    async def _record_turn(
+        self, conversation_id: int, turn: AssistantTurn | None, in_reply_to: str | None = None
+    ) -> TurnResult:
         async with self._sessions.begin() as session:
             conversation = await conversations.get_conversation(session, conversation_id)
             if turn is None:
@@ -102,7 +112,9 @@ class Pipeline:
                     if isinstance(handoff, dict):
                         conversations.hand_off(conversation, str(handoff.get("reason", "other")))
             for reply in replies:
-                await conversations.record_outbound(session, conversation, reply)
+                await conversations.record_outbound(
+                    session, conversation, reply, in_reply_to=in_reply_to
+                )
             return TurnResult(conversation_id, replies=replies, holder=conversation.holder)
 
     @staticmethod
