@@ -1,0 +1,55 @@
+"""X, on tweepy: Account Activity webhook or DM polling in, the outbox out (docs/channels.md).
+
+`setup` registers the connector on the gateway when X_MODE is webhook or polling. The
+webhook itself is registered with X once, by hand (docs/channels.md); X then checks our
+CRC answer. Start-up resumes stored events left unprocessed and, in polling mode, starts
+the poll loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.gateway.keys import HTTP, OUTBOX, PIPELINE, SESSIONS, SETTINGS
+from bot.store.models import Channel
+from connectors.x.client import make_client
+from connectors.x.connector import X, XConnector
+from connectors.x.polling import poll
+from connectors.x.sender import XSender
+from connectors.x.webhook import WEBHOOK_PATH, crc, receive
+
+__all__ = ["WEBHOOK_PATH", "X", "XConnector", "setup"]
+
+
+def setup(app: web.Application) -> None:
+    settings = app[SETTINGS]
+    if settings.x_mode == "off":
+        return
+    if settings.x_mode == "webhook":
+        app.router.add_get(WEBHOOK_PATH, crc, name="x_crc")
+        app.router.add_post(WEBHOOK_PATH, receive, name="x_webhook")
+    app.cleanup_ctx.append(_lifecycle)
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    client = make_client(settings, app[HTTP])
+    connector = XConnector(settings, app[PIPELINE], app[SESSIONS], app[OUTBOX])
+    app[X] = connector
+    app[OUTBOX].register(Channel.X, XSender(client, settings))
+    await connector.events.recover()
+    poller = (
+        asyncio.create_task(poll(client, connector, app[SESSIONS], settings))
+        if settings.x_mode == "polling"
+        else None
+    )
+    yield
+    if poller is not None:
+        poller.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await poller
+    await connector.events.close()
