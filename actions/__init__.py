@@ -3,7 +3,7 @@
 Each module holds one concern; the SDK registers every `Action` subclass it imports from here.
 """
 
-from actions.fallback import ActionRephraseOrOfferConcierge
+from actions.fallback import ActionRephraseOrHandOff
 from actions.handoff import ActionHandOff
 
-__all__ = ["ActionHandOff", "ActionRephraseOrOfferConcierge"]
+__all__ = ["ActionHandOff", "ActionRephraseOrHandOff"]

@@ -1,17 +1,23 @@
-"""The NLU fallback: ask the customer to rephrase, then offer the concierge.
+"""The NLU fallback: ask the customer to rephrase; the second time in a row, hand off.
 
-The decision is read from the tracker (were the customer's last two messages both below
-the NLU confidence threshold?) so no other action has to keep a counter up to date.
+Two misunderstood turns in a row mean the assistant is stuck, so the conversation goes to
+the human concierge (the gateway queues it on the handoff payload) and the customer is told
+a person will answer here. The decision is read from the tracker (was the previous customer
+message misunderstood too?), so no other action has to keep a counter up to date.
 """
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-NLU_FALLBACK_INTENT = "nlu_fallback"
-CONCIERGE_OFFERED_SLOT = "concierge_offered"
+from actions.handoff import hand_off
+
+# Intents that mean "not understood": the FallbackClassifier's, and text that is not
+# language at all (keyboard mash, stray symbols), which DIET learns as `unclear`.
+MISUNDERSTOOD_INTENTS = {"nlu_fallback", "unclear"}
+HANDOFF_REASON_NOT_UNDERSTOOD = "not_understood"
 
 # Events after which earlier messages no longer belong to the conversation.
 _CONVERSATION_BOUNDARIES = {"session_started", "restart"}
@@ -38,14 +44,11 @@ def previous_user_intent(tracker: Tracker) -> str | None:
 
 
 # rasa_sdk ships no type information, so mypy sees Action as Any.
-class ActionRephraseOrOfferConcierge(Action):  # type: ignore[misc]
-    """First misunderstood message: ask to rephrase. Second in a row: offer the concierge.
-
-    The offer only asks; its "Yes" button sends /request_human, which hands off.
-    """
+class ActionRephraseOrHandOff(Action):  # type: ignore[misc]
+    """First misunderstood message: ask to rephrase. Second in a row: hand off."""
 
     def name(self) -> str:
-        return "action_rephrase_or_offer_concierge"
+        return "action_rephrase_or_hand_off"
 
     async def run(
         self,
@@ -53,8 +56,8 @@ class ActionRephraseOrOfferConcierge(Action):  # type: ignore[misc]
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        offer = previous_user_intent(tracker) == NLU_FALLBACK_INTENT
-        dispatcher.utter_message(
-            response="utter_offer_concierge" if offer else "utter_ask_rephrase"
-        )
-        return [SlotSet(CONCIERGE_OFFERED_SLOT, offer)]
+        if previous_user_intent(tracker) in MISUNDERSTOOD_INTENTS:
+            hand_off(dispatcher, "utter_handoff_not_understood", HANDOFF_REASON_NOT_UNDERSTOOD)
+        else:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+        return []

@@ -1,8 +1,8 @@
-"""The handoff to the human concierge, at the customer's request.
+"""Handing the conversation to the human concierge.
 
-The action tells the customer what happens next and emits a machine-readable marker;
-the gateway sees `custom.handoff` in Rasa's output and moves the conversation to the
-concierge queue. Who owns the conversation is the gateway's business, not Rasa's.
+The action tells the customer what happens next and emits a machine-readable marker; the
+gateway sees `custom.handoff` in Rasa's output and moves the conversation to the concierge
+queue. Who holds the conversation is the gateway's business, not Rasa's.
 """
 
 from typing import Any
@@ -11,12 +11,25 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-HANDOFF_REASON_CUSTOMER_REQUEST = "customer_request"
+# Why a person is needed, by the intent that asked for one: shown in the inbox queue.
+HANDOFF_BY_INTENT = {
+    "request_human": ("utter_handoff_requested", "customer_request"),
+    "complain": ("utter_handoff_complaint", "complaint"),
+    "needs_person": ("utter_handoff_needs_person", "needs_person"),
+}
+DEFAULT_HANDOFF = HANDOFF_BY_INTENT["request_human"]
+
+
+def hand_off(dispatcher: CollectingDispatcher, response: str, reason: str) -> None:
+    """Say what happens next, then signal the gateway (its contract: keep this shape)."""
+    dispatcher.utter_message(response=response)
+    dispatcher.utter_message(json_message={"handoff": {"reason": reason}})
 
 
 # rasa_sdk ships no type information, so mypy sees Action as Any.
 class ActionHandOff(Action):  # type: ignore[misc]
-    """Announce the handoff to the customer and signal it to the gateway."""
+    """Hand off when the customer asks for a person, complains, or raises a topic that
+    needs one (a lost or stolen piece, authenticity, a legal matter)."""
 
     def name(self) -> str:
         return "action_hand_off"
@@ -27,9 +40,7 @@ class ActionHandOff(Action):  # type: ignore[misc]
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_handoff_requested")
-        # The gateway's contract: keep this exact shape.
-        dispatcher.utter_message(
-            json_message={"handoff": {"reason": HANDOFF_REASON_CUSTOMER_REQUEST}}
-        )
+        intent = (tracker.latest_message or {}).get("intent", {}).get("name")
+        response, reason = HANDOFF_BY_INTENT.get(intent, DEFAULT_HANDOFF)
+        hand_off(dispatcher, response, reason)
         return []

@@ -1,12 +1,11 @@
-"""ActionRephraseOrOfferConcierge: rephrase first, offer the concierge when it happens again."""
+"""ActionRephraseOrHandOff: rephrase first, hand off to the concierge when it happens again."""
 
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionRephraseOrOfferConcierge, previous_user_intent
+from actions.fallback import ActionRephraseOrHandOff, previous_user_intent
 
 # Events as the Rasa server sends them to the action server (EventVerbosity.ALL): every
 # event of the conversation, earlier sessions included.
@@ -26,11 +25,7 @@ def action(name: str) -> dict[str, Any]:
 
 SESSION_START = [action("action_session_start"), {"event": "session_started"}]
 LISTEN = action("action_listen")
-FALLBACK_ACTION = action("action_rephrase_or_offer_concierge")
-
-
-def slot(value: bool) -> dict[str, Any]:
-    return {"event": "slot", "name": "concierge_offered", "value": value}
+FALLBACK_ACTION = action("action_rephrase_or_hand_off")
 
 
 def tracker(events: list[dict[str, Any]], slots: dict[str, Any] | None = None) -> Tracker:
@@ -38,7 +33,7 @@ def tracker(events: list[dict[str, Any]], slots: dict[str, Any] | None = None) -
     return Tracker.from_dict(
         {
             "sender_id": "customer-1",
-            "slots": slots or {"concierge_offered": False},
+            "slots": slots or {},
             "latest_message": {**latest["parse_data"], "text": latest["text"]},
             "events": events,
             "latest_action_name": "action_listen",
@@ -46,14 +41,25 @@ def tracker(events: list[dict[str, Any]], slots: dict[str, Any] | None = None) -
     )
 
 
-async def run(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+async def run(events: list[dict[str, Any]]) -> tuple[list[str], list[Any]]:
+    """The responses the action sent and the custom payloads (handoff signals) it emitted."""
     dispatcher = CollectingDispatcher()
-    returned = await ActionRephraseOrOfferConcierge().run(dispatcher, tracker(events), {})
-    return returned, [message["response"] for message in dispatcher.messages]
+    returned = await ActionRephraseOrHandOff().run(dispatcher, tracker(events), {})
+    assert returned == []
+    responses = [m["response"] for m in dispatcher.messages if m["response"]]
+    signals = [m["custom"] for m in dispatcher.messages if m["custom"]]
+    return responses, signals
+
+
+ASKED_TO_REPHRASE: tuple[list[str], list[Any]] = (["utter_ask_rephrase"], [])
+HANDED_OFF: tuple[list[str], list[Any]] = (
+    ["utter_handoff_not_understood"],
+    [{"handoff": {"reason": "not_understood"}}],
+)
 
 
 def test_name_matches_the_domain() -> None:
-    assert ActionRephraseOrOfferConcierge().name() == "action_rephrase_or_offer_concierge"
+    assert ActionRephraseOrHandOff().name() == "action_rephrase_or_hand_off"
 
 
 async def test_first_misunderstood_message_asks_to_rephrase() -> None:
@@ -66,48 +72,33 @@ async def test_first_misunderstood_message_asks_to_rephrase() -> None:
         user("nlu_fallback", "blorp the fizzbin"),
     ]
 
-    returned, responses = await run(events)
-
-    assert responses == ["utter_ask_rephrase"]
-    assert returned == [SlotSet("concierge_offered", False)]
+    assert await run(events) == ASKED_TO_REPHRASE
 
 
-async def test_second_misunderstood_message_in_a_row_offers_the_concierge() -> None:
+async def test_second_misunderstood_message_in_a_row_hands_off() -> None:
     events = [
         *SESSION_START,
         LISTEN,
         user("nlu_fallback", "blorp the fizzbin"),
         FALLBACK_ACTION,
-        slot(False),
         LISTEN,
         user("nlu_fallback", "zzkrt wubba"),
     ]
 
-    returned, responses = await run(events)
-
-    assert responses == ["utter_offer_concierge"]
-    assert returned == [SlotSet("concierge_offered", True)]
+    assert await run(events) == HANDED_OFF
 
 
-async def test_third_misunderstood_message_in_a_row_offers_the_concierge_again() -> None:
+async def test_keyboard_mash_counts_as_misunderstood() -> None:
     events = [
         *SESSION_START,
         LISTEN,
-        user("nlu_fallback"),
+        user("unclear", "asdfgh"),
         FALLBACK_ACTION,
-        slot(False),
         LISTEN,
-        user("nlu_fallback"),
-        FALLBACK_ACTION,
-        slot(True),
-        LISTEN,
-        user("nlu_fallback"),
+        user("nlu_fallback", "the thing with the stuff"),
     ]
 
-    returned, responses = await run(events)
-
-    assert responses == ["utter_offer_concierge"]
-    assert returned == [SlotSet("concierge_offered", True)]
+    assert await run(events) == HANDED_OFF
 
 
 async def test_an_understood_message_in_between_starts_over() -> None:
@@ -116,7 +107,6 @@ async def test_an_understood_message_in_between_starts_over() -> None:
         LISTEN,
         user("nlu_fallback"),
         FALLBACK_ACTION,
-        slot(False),
         LISTEN,
         user("help", "what can you do"),
         action("utter_help_overview"),
@@ -124,10 +114,7 @@ async def test_an_understood_message_in_between_starts_over() -> None:
         user("nlu_fallback"),
     ]
 
-    returned, responses = await run(events)
-
-    assert responses == ["utter_ask_rephrase"]
-    assert returned == [SlotSet("concierge_offered", False)]
+    assert await run(events) == ASKED_TO_REPHRASE
 
 
 async def test_a_misunderstanding_in_an_earlier_session_does_not_count() -> None:
@@ -136,16 +123,12 @@ async def test_a_misunderstanding_in_an_earlier_session_does_not_count() -> None
         LISTEN,
         user("nlu_fallback"),
         FALLBACK_ACTION,
-        slot(False),
         *SESSION_START,
         LISTEN,
         user("nlu_fallback"),
     ]
 
-    returned, responses = await run(events)
-
-    assert responses == ["utter_ask_rephrase"]
-    assert returned == [SlotSet("concierge_offered", False)]
+    assert await run(events) == ASKED_TO_REPHRASE
 
 
 async def test_a_message_forgotten_by_the_core_fallback_is_skipped() -> None:
@@ -156,7 +139,6 @@ async def test_a_message_forgotten_by_the_core_fallback_is_skipped() -> None:
         LISTEN,
         user("nlu_fallback"),
         FALLBACK_ACTION,
-        slot(False),
         LISTEN,
         user("affirm", "ok"),
         action("action_default_fallback"),
@@ -165,10 +147,7 @@ async def test_a_message_forgotten_by_the_core_fallback_is_skipped() -> None:
         user("nlu_fallback"),
     ]
 
-    returned, responses = await run(events)
-
-    assert responses == ["utter_offer_concierge"]
-    assert returned == [SlotSet("concierge_offered", True)]
+    assert await run(events) == HANDED_OFF
 
 
 def test_previous_user_intent_is_none_at_the_start_of_a_conversation() -> None:
