@@ -100,7 +100,13 @@ class Settings:
             ),
             outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts),
         )
+        _check_concierge_hours(settings)
         return settings
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """RASA_URL may list several Rasa servers, comma-separated (the scale-out profile)."""
+        return [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
 
     def require_secrets(self) -> None:
         """Fail fast when a secret the gateway needs is missing."""

@@ -52,7 +52,7 @@ async def _assistant(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as http:
         app[HTTP] = http
         rasa = RasaClient(
-            http, settings.rasa_url, settings.rasa_auth_token, settings.rasa_timeout_seconds
+            http, settings.rasa_urls, settings.rasa_auth_token, settings.rasa_timeout_seconds
         )
         app[PIPELINE] = Pipeline(settings, app[SESSIONS], rasa)
         app[OUTBOX] = Outbox(app[SESSIONS], settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,24 +29,56 @@ class AssistantTurn:
 
 
 class RasaClient:
+    """Sends a customer's turn to one of the Rasa servers.
+
+    With several servers, a conversation always goes to the same one (a stable hash of its
+    sender id), which keeps its turns in order and Rasa's caches warm. When that server
+    refuses the connection (stopped, restarting), the turn goes to the next one: nothing was
+    processed, so nothing is repeated. A timeout or an error answer is not retried, because
+    the turn may have been processed.
+    """
+
     def __init__(
-        self, http: aiohttp.ClientSession, base_url: str, token: str, timeout_seconds: float
+        self,
+        http: aiohttp.ClientSession,
+        base_urls: list[str],
+        token: str,
+        timeout_seconds: float,
     ) -> None:
+        if not base_urls:
+            raise ValueError("at least one Rasa server URL is needed")
         self._http = http
-        self._url = base_url.rstrip("/") + WEBHOOK_PATH
+        self._urls = [url.rstrip("/") + WEBHOOK_PATH for url in base_urls]
         self._headers = {"Authorization": f"Bearer {token}"}
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
 
+    def route(self, sender_id: str) -> list[str]:
+        """The servers to try for this sender, its own first."""
+        first = zlib.crc32(sender_id.encode()) % len(self._urls)
+        return self._urls[first:] + self._urls[:first]
+
     async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> AssistantTurn:
         body = {"sender": sender_id, "message": text, "metadata": metadata}
+        refused: list[str] = []
+        for url in self.route(sender_id):
+            try:
+                return await self._post(url, body)
+            except aiohttp.ClientConnectorError as error:
+                logger.warning("Rasa at %s refused the connection: %s", url, error)
+                refused.append(url)
+        raise AssistantUnavailable(f"every Rasa server refused the connection: {refused}")
+
+    async def _post(self, url: str, body: dict[str, Any]) -> AssistantTurn:
         try:
             async with self._http.post(
-                self._url, json=body, headers=self._headers, timeout=self._timeout
+                url, json=body, headers=self._headers, timeout=self._timeout
             ) as response:
                 if response.status != 200:
                     detail = (await response.text())[:300]
                     raise AssistantUnavailable(f"Rasa answered {response.status}: {detail}")
                 messages = await response.json()
+        except aiohttp.ClientConnectorError:
+            raise
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise AssistantUnavailable(f"Rasa unreachable: {error!r}") from error
         return parse_rasa_messages(messages)

@@ -1,0 +1,128 @@
+"""Starting, timing and stopping the servers under test, and sampling their memory."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import requests
+
+READY_TIMEOUT_SECONDS = 300
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    ready_seconds: float = 0.0
+
+
+def start(
+    name: str, argv: list[str], cwd: Path, env: dict[str, str], ready_url: str, logs: Path
+) -> Server:
+    """Start a server and wait until `ready_url` answers; the wait is its load time."""
+    log = logs / f"{name}.log"
+    began = time.monotonic()
+    with log.open("wb") as out:
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(name, process, log)
+    deadline = began + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited ({process.returncode}): {log.read_text()[-2000:]}")
+        try:
+            if requests.get(ready_url, timeout=2).status_code < 500:
+                server.ready_seconds = time.monotonic() - began
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    stop(server)
+    raise RuntimeError(f"{name} not ready after {READY_TIMEOUT_SECONDS} s")
+
+
+def stop(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(20)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and its children, in bytes (0 once it has gone)."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += proc.memory_info().rss
+    return total
+
+
+@dataclass
+class MemorySampler:
+    """Samples every server's memory a few times a second: peak per server, peak together."""
+
+    servers: list[Server]
+    interval: float = 0.25
+    peak_by_name: dict[str, int] = field(default_factory=dict)
+    peak_total: int = 0
+
+    @contextmanager
+    def running(self) -> Iterator[MemorySampler]:
+        stop_event = threading.Event()
+
+        def sample() -> None:
+            while not stop_event.is_set():
+                total = 0
+                for server in self.servers:
+                    rss = tree_rss(server.process.pid)
+                    total += rss
+                    self.peak_by_name[server.name] = max(self.peak_by_name.get(server.name, 0), rss)
+                self.peak_total = max(self.peak_total, total)
+                stop_event.wait(self.interval)
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            stop_event.set()
+            thread.join()
+
+
+def environment(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONUNBUFFERED="1",
+        SANIC_HOST="127.0.0.1",
+    )
+    env.update(extra)
+    return env
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> float:
+    """Run a command to completion; its wall time in seconds. Fails loudly."""
+    began = time.monotonic()
+    with log.open("wb") as out:
+        completed = subprocess.run(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if completed.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[:3])} failed: {log.read_text()[-2000:]}")
+    return time.monotonic() - began
