@@ -9,7 +9,7 @@ APP_PY := $(VENV)/app/bin/python
 RASA := RASA_TELEMETRY_ENABLED=false $(VENV)/rasa/bin/rasa
 LOCK_PLATFORM := --python-version 3.10 --python-platform x86_64-manylinux_2_28
 
-.PHONY: help run test lint typecheck pytest model deps lock clean
+.PHONY: help run test bench lint pytest model deps lock clean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ test: deps model lint pytest ## set up what is missing and run every test
 
 pytest: deps model
 	$(APP_PY) -m pytest
+
+bench: deps ## our stack vs a stock Rasa assistant under load: prints figures, writes bench/results/
+	$(APP_PY) -m bench.run
 
 lint: deps ## ruff and mypy on our own code
 	$(VENV)/app/bin/ruff check .
