@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.concierge_hours import ConciergeHours, HoursError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'concierge.db'}"
@@ -32,6 +34,9 @@ class Settings:
     # The brand's concierge, as published in the privacy policy ("Contact us").
     concierge_phone: str = "+1 877 8742438"
     concierge_email: str = "concierge.usa@piaget.com"
+    # When a person staffs the inbox (bot/concierge_hours.py), in the concierge's time zone.
+    concierge_hours: str = "mon-fri 09:00-19:00; sat 10:00-18:00"
+    concierge_timezone: str = "America/New_York"
     # Outgoing mail (one-time codes). The default is the development sink `make run` starts,
     # which prints each mail instead of delivering it.
     smtp_host: str = "127.0.0.1"
@@ -78,6 +83,8 @@ class Settings:
             f"{env.get('GATEWAY_PORT', cls.gateway_port)}",
             concierge_phone=env.get("CONCIERGE_PHONE", cls.concierge_phone),
             concierge_email=env.get("CONCIERGE_EMAIL", cls.concierge_email),
+            concierge_hours=env.get("CONCIERGE_HOURS", cls.concierge_hours),
+            concierge_timezone=env.get("CONCIERGE_TIMEZONE", "") or cls.concierge_timezone,
             smtp_host=env.get("SMTP_HOST", cls.smtp_host),
             smtp_port=_int(env, "SMTP_PORT", cls.smtp_port),
             smtp_username=env.get("SMTP_USERNAME", ""),
@@ -144,6 +151,14 @@ class Settings:
 
 
 CHANNEL_MODES = ("off", "webhook", "polling")
+
+
+def _check_concierge_hours(settings: Settings) -> None:
+    """A malformed schedule stops the process at start-up, not at the first handoff."""
+    try:
+        ConciergeHours.parse(settings.concierge_hours, settings.concierge_timezone)
+    except HoursError as error:
+        raise SettingsError(f"CONCIERGE_HOURS/CONCIERGE_TIMEZONE: {error}") from error
 
 
 def _mode(env: dict[str, str], name: str) -> str:
