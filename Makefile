@@ -9,7 +9,7 @@ APP_PY := $(VENV)/app/bin/python
 RASA := RASA_TELEMETRY_ENABLED=false $(VENV)/rasa/bin/rasa
 LOCK_PLATFORM := --python-version 3.10 --python-platform x86_64-manylinux_2_28
 
-.PHONY: help run test bench lint pytest model deps lock clean
+.PHONY: help run test bench lint pytest model deps lock clean browser
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,10 +19,19 @@ run: deps .env model ## set up what is missing and run the assistant (web chat o
 	$(APP_PY) -m bot load-demo-data
 	$(APP_PY) -m bot.supervisor
 
-test: deps model lint pytest ## set up what is missing and run every test
+test: deps model browser lint pytest ## set up what is missing and run every test
 
 pytest: deps model
 	$(APP_PY) -m pytest
+
+# The inbox's browser test drives Debian's Chromium (Playwright's own download needs the
+# internet); installed once, with sudo when not root.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser: ## install Debian's Chromium for the browser tests, if it is missing
+	@if [ -x $(CHROMIUM) ]; then echo "chromium present: $(CHROMIUM)"; else \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; fi
 
 bench: deps ## our stack vs a stock Rasa assistant under load: prints figures, writes bench/results/
 	$(APP_PY) -m bench.run

@@ -64,6 +64,7 @@ def free_port() -> int:
 
 def stock_stack(work: Path, logs: Path) -> tuple[float, list[Server], str]:
     project = work / "stock"
+    project.mkdir()  # rasa init wants the folder to exist
     env = environment()
     training = timed(
         [RASA, "init", "--no-prompt", "--init-dir", str(project)],

@@ -74,20 +74,39 @@ def serve(_: argparse.Namespace) -> None:
     )
 
 
+def create_agent(args: argparse.Namespace) -> None:
+    from bot.inbox.accounts import create_agent_command
+
+    code = create_agent_command(args, Settings.from_env().database_url)
+    if code:
+        raise SystemExit(code)
+
+
+def _agent_arguments(parser: argparse.ArgumentParser) -> None:
+    from bot.inbox.accounts import add_arguments
+
+    add_arguments(parser)
+
+
 COMMANDS = {
     "init-env": (init_env, "create .env with fresh secrets if it does not exist"),
     "migrate": (migrate, "migrate the database to the newest revision"),
     "load-demo-data": (load_demo_data, "load the demo catalogue, customers and orders (once)"),
     "model-path": (model_path, "print the model file for the current training data"),
     "serve": (serve, "run the gateway"),
+    "create-agent": (create_agent, "create a concierge inbox account (password from a prompt)"),
 }
+# Commands that take options.
+ARGUMENTS = {"create-agent": _agent_arguments}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_, help_text) in COMMANDS.items():
-        sub.add_parser(name, help=help_text)
+        command = sub.add_parser(name, help=help_text)
+        if name in ARGUMENTS:
+            ARGUMENTS[name](command)
     args = parser.parse_args(argv)
     load_dotenv()
     try:

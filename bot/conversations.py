@@ -1,19 +1,19 @@
 """The conversation record: identities, conversations, messages, and who holds each one.
 
 Every function takes the session of the caller's unit of work, so a turn's writes commit
-together. The holder column is the single source of truth for who answers.
+together. The holder column is the single source of truth for who answers; it changes only
+through bot/holder.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import outbox
+from bot import holder, outbox
 from bot.replies import Reply
 from bot.store.models import (
     Author,
@@ -24,7 +24,6 @@ from bot.store.models import (
     Direction,
     Message,
 )
-from bot.store.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,8 @@ async def current_conversation(session: AsyncSession, identity: ChannelIdentity)
         session.add(conversation)
         await session.flush()
     elif conversation.holder is ConversationHolder.RESOLVED:
-        conversation.holder = ConversationHolder.BOT
-        conversation.assignee_id = None
+        # Conditional, like every holder change (bot/holder.py); refreshes `conversation`.
+        await holder.reopen_for_bot(session, conversation.id)
     return conversation
 
 
@@ -136,16 +135,6 @@ async def record_outbound(
     conversation.last_message_at = message.created_at
     await outbox.enqueue(session, conversation, message, reply, in_reply_to)
     return message
-
-
-def hand_off(conversation: Conversation, reason: str, now: datetime | None = None) -> bool:
-    """Put the conversation in the concierge queue. False if a person already has it."""
-    if conversation.holder in (ConversationHolder.WAITING, ConversationHolder.AGENT):
-        return False
-    conversation.holder = ConversationHolder.WAITING
-    conversation.waiting_since = now or utcnow()
-    conversation.handoff_reason = reason
-    return True
 
 
 async def get_conversation(session: AsyncSession, conversation_id: int) -> Conversation:

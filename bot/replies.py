@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from bot import concierge_hours
+from bot.concierge_hours import handoff_message
 from bot.settings import Settings
+from bot.store.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,15 @@ class Reply:
         return self.to_json().get("buttons")
 
 
-def assistant_unavailable_reply(settings: Settings) -> Reply:
-    """Said when the assistant cannot answer (Rasa or the action server down or slow)."""
-    return Reply(
-        "I'm sorry, I can't answer right now. Our concierge will be glad to help: "
-        f"call {settings.concierge_phone} or write to {settings.concierge_email}. "
-        "Your message has been kept."
-    )
+def assistant_unavailable_reply(settings: Settings, now: datetime | None = None) -> Reply:
+    """Said when the assistant cannot answer (Rasa or the action server down or slow) and
+    the gateway hands the conversation to the concierge. Always gives the phone and e-mail:
+    outside hours the handoff message has them, inside hours they are added."""
+    now = now or utcnow()
+    parts = ["I'm sorry, I can't answer right now; your message has been kept.",
+             handoff_message(settings, now)]  # fmt: skip
+    if concierge_hours.hours(settings).is_open(now):
+        parts.append(
+            f"You can also call {settings.concierge_phone} or write to {settings.concierge_email}."
+        )
+    return Reply(" ".join(parts))

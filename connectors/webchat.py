@@ -3,6 +3,8 @@
 POST /api/chat {"session_id": "...", "text": "..."}
   -> 200 {"replies": [{"text": "...", "buttons": [{"title": "...", "payload": "..."}]}]}
 Other tools rely on this exact shape.
+GET /api/chat/{session_id}/ws: the live channel for what POST does not return, such as a
+concierge agent's replies (connectors/webchat_live.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from aiohttp import web
 from bot.conversations import InboundMessage
 from bot.gateway.keys import PIPELINE
 from bot.store.models import Channel
+from connectors.webchat_live import live
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "bot" / "web" / "static"
 MAX_TEXT_LENGTH = 2000
@@ -78,4 +81,5 @@ def _bad_request(message: str) -> web.Response:
 def setup(app: web.Application) -> None:
     app.router.add_get("/", page, name="webchat_page")
     app.router.add_post("/api/chat", chat, name="webchat_api")
+    app.router.add_get("/api/chat/{session_id}/ws", live, name="webchat_live")
     app.router.add_static("/static/", STATIC_DIR, name="static")

@@ -18,14 +18,17 @@ from pathlib import Path
 
 import pytest
 import requests
+from aiosmtpd.controller import Controller
 
 from bot.settings import PROJECT_ROOT
 from bot.store.db import create_engine, create_session_factory
 from bot.store.migrate import upgrade_to_head
 from bot.training import model_path
+from tests.fakes.smtp import Mailbox
 
 RASA_BIN = PROJECT_ROOT / ".venv" / "rasa" / "bin" / "rasa"
 RASA_TOKEN = "e2e-rasa-token"
+ACTIONS_SECRET_KEY = "e2e-actions-secret"
 START_TIMEOUT_SECONDS = 240
 
 
@@ -35,6 +38,8 @@ class Assistant:
     action_url: str
     database_url: str
     token: str = RASA_TOKEN
+    # What the action server mailed (one-time codes), when it was given a mail server.
+    mailbox: Mailbox | None = None
 
 
 def free_port() -> int:
@@ -77,6 +82,7 @@ def base_environment(database_url: str, action_url: str) -> dict[str, str]:
         SANIC_HOST="127.0.0.1",
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONUNBUFFERED="1",
+        SECRET_KEY=ACTIONS_SECRET_KEY,
     )
     return env
 
@@ -148,17 +154,28 @@ def demo_database(directory: Path) -> str:
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     directory = tmp_path_factory.mktemp("assistant")
     database_url = demo_database(directory)
-    action_port, rasa_port = free_port(), free_port()
+    action_port, rasa_port, smtp_port = free_port(), free_port(), free_port()
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     env = base_environment(database_url, action_url)
-    actions = start_action_server(env, action_port, directory / "actions.log")
+    # A real SMTP server that keeps what the action server mails, so tests can read codes.
+    mailbox = Mailbox()
+    mail = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    mail.start()
+    env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port))
+    try:
+        actions = start_action_server(env, action_port, directory / "actions.log")
+    except BaseException:
+        mail.stop()
+        raise
     try:
         rasa = start_rasa(env, rasa_port, directory / "rasa.log")
     except BaseException:
         stop(actions)
+        mail.stop()
         raise
     try:
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", action_url, database_url)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", action_url, database_url, mailbox=mailbox)
     finally:
         stop(rasa)
         stop(actions)
+        mail.stop()

@@ -10,14 +10,18 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+import bot.gateway.unsubscribe
+import bot.inbox
 import connectors.telegram
 import connectors.webchat
 import connectors.x
-from bot.gateway.keys import HTTP, OUTBOX, PIPELINE, SESSIONS, SETTINGS
+from bot.gateway.keys import HTTP, LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS, SOCKETS
 from bot.gateway.pipeline import Pipeline
 from bot.gateway.rasa_client import RasaClient
+from bot.live import LocalBroadcaster
 from bot.outbox import Outbox
 from bot.settings import Settings
+from bot.sockets import SocketRegistry
 from bot.store.db import create_engine, create_session_factory
 
 logger = logging.getLogger(__name__)
@@ -26,6 +30,10 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[SETTINGS] = settings
+    # In-process fan-out of live events; see bot/live.py for several gateways.
+    app[LIVE] = LocalBroadcaster()
+    app[SOCKETS] = SocketRegistry()
+    app.on_shutdown.append(_close_sockets)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(_assistant)
     app.router.add_get("/healthz", health, name="health")
@@ -33,6 +41,8 @@ def create_app(settings: Settings) -> web.Application:
     # Each registers itself only when its mode (TELEGRAM_MODE, X_MODE) is not "off".
     connectors.telegram.setup(app)
     connectors.x.setup(app)
+    bot.inbox.setup(app)  # the concierge inbox, under /inbox/
+    bot.gateway.unsubscribe.setup(app)  # one-click unsubscribe links in marketing e-mails
     # After the connectors: they register their senders before the worker starts, and it
     # stops before they close their platform clients.
     app.cleanup_ctx.append(_deliveries)
@@ -54,7 +64,7 @@ async def _assistant(app: web.Application) -> AsyncIterator[None]:
         rasa = RasaClient(
             http, settings.rasa_urls, settings.rasa_auth_token, settings.rasa_timeout_seconds
         )
-        app[PIPELINE] = Pipeline(settings, app[SESSIONS], rasa)
+        app[PIPELINE] = Pipeline(settings, app[SESSIONS], rasa, app[LIVE])
         app[OUTBOX] = Outbox(app[SESSIONS], settings)
         yield
 
@@ -68,6 +78,11 @@ async def _deliveries(app: web.Application) -> AsyncIterator[None]:
         worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await worker
+
+
+async def _close_sockets(app: web.Application) -> None:
+    """Open websockets would hold the shutdown up; their pages reconnect by themselves."""
+    await app[SOCKETS].close_all()
 
 
 async def health(_: web.Request) -> web.Response:

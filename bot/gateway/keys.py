@@ -6,8 +6,10 @@ import aiohttp
 from aiohttp import web
 
 from bot.gateway.pipeline import Pipeline
+from bot.live import Broadcaster
 from bot.outbox import Outbox
 from bot.settings import Settings
+from bot.sockets import SocketRegistry
 from bot.store.db import SessionFactory
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -15,3 +17,6 @@ SESSIONS = web.AppKey("sessions", SessionFactory)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 PIPELINE = web.AppKey("pipeline", Pipeline)
 OUTBOX = web.AppKey("outbox", Outbox)
+# Live updates: the event fan-out, and the open websockets (closed at shutdown).
+LIVE = web.AppKey("live", Broadcaster)
+SOCKETS = web.AppKey("sockets", SocketRegistry)

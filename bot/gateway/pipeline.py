@@ -15,9 +15,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import conversations
+from bot import conversations, minors
 from bot.conversations import DuplicateMessage, InboundMessage
 from bot.gateway.rasa_client import AssistantTurn, AssistantUnavailable, RasaClient
+from bot.holder import hand_off, keep_for_bot
+from bot.live import Broadcaster, LiveEvent, LocalBroadcaster, publish_all
+from bot.live import conversation_event as conversation_changed
+from bot.live import message_event as message_recorded
 from bot.replies import Reply, assistant_unavailable_reply
 from bot.settings import Settings
 from bot.store.db import SessionFactory
@@ -37,10 +41,18 @@ class TurnResult:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, sessions: SessionFactory, rasa: RasaClient) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: SessionFactory,
+        rasa: RasaClient,
+        live: Broadcaster | None = None,
+    ) -> None:
         self._settings = settings
         self._sessions = sessions
         self._rasa = rasa
+        # Told after each commit: the inbox and the customer's page update at once.
+        self._live = live or LocalBroadcaster()
         # One turn at a time per customer in this process, so replies keep their order;
         # Rasa's lock store does the same across Rasa servers.
         self._locks = KeyedLocks()
@@ -57,8 +69,12 @@ class Pipeline:
                 session, inbound.channel, inbound.external_id, inbound.display_name
             )
             conversation = await conversations.current_conversation(session, identity)
+            # A child said they are under 13 here: only a placeholder is kept (bot/minors.py).
+            minor = conversation.minor_declared_at is not None
+            if minor:
+                inbound = minors.redacted(inbound)
             try:
-                await conversations.record_inbound(session, conversation, inbound)
+                message = await conversations.record_inbound(session, conversation, inbound)
             except DuplicateMessage:
                 logger.info(
                     "duplicate %s message %s ignored",
@@ -69,11 +85,15 @@ class Pipeline:
             conversation_id = conversation.id
             holder = conversation.holder
             metadata = self._metadata(inbound, conversation_id, identity.id)
+            recorded = message_recorded(conversation, message.id, inbound.external_id)
+        await publish_all(self._live, [recorded])
 
         if holder is not ConversationHolder.BOT:
             # A person has it (or will): the customer's words reach the inbox, not the bot.
             return TurnResult(conversation_id, holder=holder)
 
+        if minor:  # nothing more goes to Rasa: the fixed reply instead
+            answer = minors.reply(self._settings)
         if answer is not None:
             turn: AssistantTurn | None = AssistantTurn(replies=[answer])
         else:
@@ -81,7 +101,7 @@ class Pipeline:
             turn = await self._ask_assistant(conversation_id, text, metadata)
         # A public post is answered in public, in reply to it; anything else privately.
         in_reply_to = inbound.platform_message_id if inbound.public else None
-        return await self._record_turn(conversation_id, turn, in_reply_to)
+        return await self._record_turn(conversation_id, inbound.external_id, turn, in_reply_to)
 
     async def _ask_assistant(
         self, conversation_id: int, text: str, metadata: dict[str, Any]
@@ -98,24 +118,46 @@ class Pipeline:
         return turn
 
     async def _record_turn(
-        self, conversation_id: int, turn: AssistantTurn | None, in_reply_to: str | None = None
+        self,
+        conversation_id: int,
+        customer: str,
+        turn: AssistantTurn | None,
+        in_reply_to: str | None = None,
     ) -> TurnResult:
+        events: list[LiveEvent] = []
         async with self._sessions.begin() as session:
+            # Rasa was asked outside any transaction: if a person took the conversation
+            # meanwhile (another gateway's turn handed it off), the bot's answer is dropped.
+            if not await keep_for_bot(session, conversation_id):
+                conversation = await conversations.get_conversation(session, conversation_id)
+                logger.info(
+                    "conversation %s went to a person during the turn: the bot stays quiet",
+                    conversation_id,
+                )
+                return TurnResult(conversation_id, holder=conversation.holder)
             conversation = await conversations.get_conversation(session, conversation_id)
             if turn is None:
                 replies = [assistant_unavailable_reply(self._settings)]
-                conversations.hand_off(conversation, HANDOFF_ASSISTANT_FAILED)
+                reasons = [HANDOFF_ASSISTANT_FAILED]
             else:
                 replies = turn.replies
-                for signal in turn.signals:
-                    handoff = signal.get("handoff")
-                    if isinstance(handoff, dict):
-                        conversations.hand_off(conversation, str(handoff.get("reason", "other")))
+                reasons = [
+                    str(handoff.get("reason", "other"))
+                    for signal in turn.signals
+                    if isinstance(handoff := signal.get("handoff"), dict)
+                ]
+                if minors.declared(turn.signals):
+                    await minors.mark_declared(session, conversation)
+            if reasons and await hand_off(session, conversation_id, reasons[0]):
+                events.append(conversation_changed(conversation, customer))
             for reply in replies:
-                await conversations.record_outbound(
+                message = await conversations.record_outbound(
                     session, conversation, reply, in_reply_to=in_reply_to
                 )
-            return TurnResult(conversation_id, replies=replies, holder=conversation.holder)
+                events.append(message_recorded(conversation, message.id, customer))
+            result = TurnResult(conversation_id, replies=replies, holder=conversation.holder)
+        await publish_all(self._live, events)
+        return result
 
     @staticmethod
     def _metadata(

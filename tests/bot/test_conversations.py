@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot import conversations
+from bot import conversations, holder
 from bot.conversations import DuplicateMessage, InboundMessage
 from bot.replies import Button, Reply
 from bot.store.db import SessionFactory
@@ -63,9 +63,10 @@ async def test_hand_off_puts_the_conversation_in_the_queue_once(sessions: Sessio
     async with sessions.begin() as session:
         identity = await conversations.get_or_create_identity(session, Channel.WEBCHAT, "s-3")
         conversation = await conversations.current_conversation(session, identity)
-        assert conversations.hand_off(conversation, "customer_request")
+        assert await holder.hand_off(session, conversation.id, "customer_request")
         first_since = conversation.waiting_since
-        assert not conversations.hand_off(conversation, "complaint"), "already waiting"
+        assert first_since is not None, "the loaded conversation is refreshed"
+        assert not await holder.hand_off(session, conversation.id, "complaint"), "already waiting"
     async with sessions() as session:
         stored = await conversations.get_conversation(session, conversation.id)
     assert stored.holder is ConversationHolder.WAITING

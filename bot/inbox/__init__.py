@@ -1,0 +1,52 @@
+"""The concierge inbox under /inbox/: the queue, conversations, privacy requests, admin.
+
+A sub-application of the gateway, so its middleware (security headers) and its routes stay
+apart from the customer-facing ones; it shares the gateway's store, outbox and live events.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.inbox import views_admin, views_conversation, views_login, views_privacy, views_queue
+from bot.inbox.live import inbox_socket
+from bot.inbox.pages import STATIC_DIR, TEMPLATES, environment, security_headers
+from bot.inbox.throttle import LoginThrottle
+
+PREFIX = "/inbox"
+C = "/conversations/{conversation_id}"
+
+
+def create_inbox() -> web.Application:
+    # "/inbox" (no slash) reaches this sub-application too: it is sent on to "/inbox/".
+    slash = web.normalize_path_middleware(redirect_class=web.HTTPPermanentRedirect)
+    inbox = web.Application(middlewares=[slash, security_headers])
+    inbox[TEMPLATES] = environment()
+    inbox[views_login.THROTTLE] = LoginThrottle()
+    get, post = inbox.router.add_get, inbox.router.add_post
+    get("/", views_queue.queue_page, name="queue")
+    get("/api/queue", views_queue.queue_json, name="queue_json")
+    get("/login", views_login.login_page, name="login_page")
+    post("/login", views_login.login, name="login")
+    post("/logout", views_login.logout, name="logout")
+    get(C, views_conversation.conversation_page, name="conversation")
+    get("/api" + C + "/messages", views_conversation.messages_json, name="messages_json")
+    post(C + "/claim", views_conversation.claim, name="claim")
+    post(C + "/assign", views_conversation.assign, name="assign")
+    post(C + "/reply", views_conversation.reply, name="reply")
+    post(C + "/note", views_conversation.note, name="note")
+    post(C + "/resolve", views_conversation.resolve, name="resolve")
+    get("/privacy", views_privacy.privacy_page, name="privacy")
+    post("/privacy/{request_id}/done", views_privacy.complete, name="privacy_done")
+    get("/contacts/{contact_id}/export.json", views_privacy.export, name="export")
+    get("/canned", views_admin.canned_page, name="canned")
+    post("/canned", views_admin.canned_save, name="canned_save")
+    post("/canned/{canned_id}/delete", views_admin.canned_delete, name="canned_delete")
+    get("/audit", views_admin.audit_page, name="audit")
+    get("/ws", inbox_socket, name="ws")
+    inbox.router.add_static("/static/", STATIC_DIR, name="static")
+    return inbox
+
+
+def setup(app: web.Application) -> None:
+    app.add_subapp(PREFIX, create_inbox())

@@ -1,0 +1,141 @@
+"""What agents do to a conversation: claim, hand over, reply, note, resolve.
+
+Each is one transaction: the holder check (a conditional UPDATE, bot/holder.py), the record,
+the outbox row for Telegram and X, and the audit entry commit together or not at all. After
+the commit the live event goes out (the inbox, the customer's web chat page) and the outbox
+worker is woken for Telegram and X.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import conversations, holder
+from bot.inbox import audit, canned
+from bot.live import Broadcaster, LiveEvent, conversation_event, message_event, publish_all
+from bot.outbox import Outbox
+from bot.replies import Reply
+from bot.store.db import SessionFactory
+from bot.store.models import Agent, Author, ChannelIdentity, Conversation, Direction, Message
+
+MAX_REPLY = 4000  # Telegram's limit is 4096; the web chat's 2000 applies to customers only
+RESOLVED_NOTICE = (
+    "Thank you for your patience. Our concierge has closed this conversation; "
+    "I'm here if you need anything else."
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    notice: str  # a key of bot.inbox.pages.NOTICES
+    message_id: int | None = None
+    events: list[LiveEvent] = field(default_factory=list)
+
+
+class ConversationActions:
+    def __init__(self, sessions: SessionFactory, live: Broadcaster, outbox: Outbox) -> None:
+        self._sessions = sessions
+        self._live = live
+        self._outbox = outbox
+
+    async def claim(self, agent_id: int, conversation_id: int) -> Outcome:
+        async with self._sessions.begin() as session:
+            if not await holder.claim(session, conversation_id, agent_id):
+                return Outcome(False, "taken")
+            audit.record(session, agent_id, "claim", "conversation", conversation_id)
+            event = await _changed(session, conversation_id, agent_id)
+        return await self._done(Outcome(True, "claimed", events=[event]))
+
+    async def assign(
+        self, agent_id: int, admin: bool, conversation_id: int, to_agent_id: int
+    ) -> Outcome:
+        async with self._sessions.begin() as session:
+            colleague = await session.get(Agent, to_agent_id)
+            if colleague is None or not colleague.is_active:
+                return Outcome(False, "not_assigned")
+            if not await holder.assign(session, conversation_id, to_agent_id, agent_id, admin):
+                return Outcome(False, "not_assigned")
+            audit.record(
+                session, agent_id, "assign", "conversation", conversation_id, colleague.email
+            )
+            event = await _changed(session, conversation_id, agent_id)
+        return await self._done(Outcome(True, "assigned", events=[event]))
+
+    async def reply(self, agent_id: int, admin: bool, conversation_id: int, text: str) -> Outcome:
+        """Sent on the customer's own channel, by the agent holding the conversation."""
+        if not text.strip():
+            return Outcome(False, "empty")
+        async with self._sessions.begin() as session:
+            if not await holder.keep_for_agent(session, conversation_id, agent_id, admin):
+                return Outcome(False, "not_holder")
+            try:
+                text = await canned.expand(session, text)
+            except canned.UnknownShortCode:
+                return Outcome(False, "unknown_canned")
+            if len(text) > MAX_REPLY:
+                return Outcome(False, "invalid")
+            conversation, customer = await _conversation(session, conversation_id)
+            message = await conversations.record_outbound(
+                session, conversation, Reply(text.strip()), author=Author.AGENT, agent_id=agent_id
+            )
+            audit.record(session, agent_id, "reply", "conversation", conversation_id)
+            event = message_event(conversation, message.id, customer, agent_id)
+        return await self._done(Outcome(True, "sent", message.id, [event]))
+
+    async def note(self, agent_id: int, conversation_id: int, text: str) -> Outcome:
+        """A private note for colleagues: recorded, never queued, never sent to the customer
+        (the web chat socket and the export both leave private notes out)."""
+        if not text.strip() or len(text) > MAX_REPLY:
+            return Outcome(False, "empty" if not text.strip() else "invalid")
+        async with self._sessions.begin() as session:
+            conversation, customer = await _conversation(session, conversation_id)
+            message = Message(
+                conversation_id=conversation.id,
+                channel=conversation.channel,
+                direction=Direction.OUT,
+                author=Author.AGENT,
+                agent_id=agent_id,
+                text=text.strip(),
+                is_private_note=True,
+            )
+            session.add(message)
+            await session.flush()
+            audit.record(session, agent_id, "note", "conversation", conversation_id)
+            event = message_event(conversation, message.id, customer, agent_id)
+        return await self._done(Outcome(True, "noted", message.id, [event]))
+
+    async def resolve(self, agent_id: int, admin: bool, conversation_id: int) -> Outcome:
+        """Back to the bot, which tells the customer so on their channel."""
+        async with self._sessions.begin() as session:
+            if not await holder.resolve(session, conversation_id, agent_id, admin):
+                return Outcome(False, "not_resolved")
+            conversation, customer = await _conversation(session, conversation_id)
+            message = await conversations.record_outbound(
+                session, conversation, Reply(RESOLVED_NOTICE), author=Author.SYSTEM
+            )
+            audit.record(session, agent_id, "resolve", "conversation", conversation_id)
+            events = [
+                conversation_event(conversation, customer, agent_id),
+                message_event(conversation, message.id, customer),
+            ]
+        return await self._done(Outcome(True, "resolved", message.id, events))
+
+    async def _done(self, outcome: Outcome) -> Outcome:
+        self._outbox.wake()  # Telegram and X replies were queued in the committed transaction
+        await publish_all(self._live, outcome.events)
+        return outcome
+
+
+async def _conversation(session: AsyncSession, conversation_id: int) -> tuple[Conversation, str]:
+    conversation = await conversations.get_conversation(session, conversation_id)
+    identity = await session.get(ChannelIdentity, conversation.identity_id)
+    assert identity is not None
+    return conversation, identity.external_id
+
+
+async def _changed(session: AsyncSession, conversation_id: int, agent_id: int) -> LiveEvent:
+    conversation, customer = await _conversation(session, conversation_id)
+    return conversation_event(conversation, customer, agent_id)

@@ -1,0 +1,154 @@
+"""One conversation: the transcript, the customer's context, and what an agent can do.
+
+Opening the page records two audit entries: the conversation, and (for a verified
+customer) the contact whose orders, repairs, preferences and requests it shows. The live
+socket then keeps the transcript current without further entries: it is the same view.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.gateway.keys import LIVE, OUTBOX, SESSIONS
+from bot.inbox import audit, canned, queries, queue
+from bot.inbox.actions import ConversationActions, Outcome
+from bot.inbox.auth import Who, action, page
+from bot.inbox.pages import NOTICES, redirect, refuse, render, wants_json
+from bot.store.models import Agent, Conversation, ConversationHolder
+
+FAILURE_STATUS = {"taken": 409, "not_assigned": 409, "not_resolved": 409, "not_holder": 403}
+
+
+def _id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["conversation_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+def permissions(conversation: Conversation, who: Who) -> dict[str, bool]:
+    """What the page offers; the actions check again, atomically, when they run."""
+    waiting = conversation.holder is ConversationHolder.WAITING
+    mine = (
+        conversation.holder is ConversationHolder.AGENT and conversation.assignee_id == who.agent_id
+    )
+    held = conversation.holder is ConversationHolder.AGENT
+    return {
+        "claim": waiting,
+        "reply": mine or (held and who.is_admin),
+        "assign": mine or ((held or waiting) and who.is_admin),
+        "resolve": mine or waiting or (held and who.is_admin),
+    }
+
+
+@page()
+async def conversation_page(request: web.Request, who: Who) -> web.StreamResponse:
+    conversation_id = _id(request)
+    sessions = request.config_dict[SESSIONS]
+    async with sessions.begin() as session:
+        conversation = await queries.load_conversation(session, conversation_id)
+        if conversation is None:
+            return refuse(request, 404, "There is no such conversation.")
+        # Recorded before the data is read out: a view that fails halfway still counts.
+        audit.record(session, who.agent_id, "view_conversation", "conversation", conversation_id)
+        if conversation.identity.contact_id is not None:
+            audit.record(
+                session, who.agent_id, "view_contact", "contact", conversation.identity.contact_id
+            )
+        lines = await queries.transcript(session, conversation_id)
+        context = await queries.context(session, conversation)
+        colleagues = list(
+            await session.scalars(
+                select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.display_name)
+            )
+        )
+        responses = await canned.all_responses(session)
+    return render(
+        request,
+        "conversation.html",
+        {
+            "who": who,
+            "conversation": conversation,
+            "reason": queue.reason_in_words(conversation.handoff_reason),
+            "channel": queue.CHANNEL_NAMES[conversation.channel],
+            "lines": lines,
+            "ctx": context,
+            "can": permissions(conversation, who),
+            "colleagues": [a for a in colleagues if a.id != conversation.assignee_id],
+            "canned": {r.short_code: r.text for r in responses},
+        },
+    )
+
+
+@page()
+async def messages_json(request: web.Request, who: Who) -> web.StreamResponse:
+    """Messages after `?after=`: the page catches up after its socket reconnects."""
+    try:
+        after = int(request.query.get("after", "0"))
+    except ValueError:
+        after = 0
+    async with request.config_dict[SESSIONS]() as session:
+        lines = await queries.transcript(session, _id(request), after)
+    return web.json_response({"messages": [line.to_json() for line in lines]})
+
+
+def _actions(request: web.Request) -> ConversationActions:
+    config = request.config_dict
+    return ConversationActions(config[SESSIONS], config[LIVE], config[OUTBOX])
+
+
+def _answer(request: web.Request, conversation_id: int, outcome: Outcome) -> web.StreamResponse:
+    if not outcome.ok:
+        return refuse(request, FAILURE_STATUS.get(outcome.notice, 400), NOTICES[outcome.notice])
+    if wants_json(request):
+        return web.json_response({"notice": NOTICES[outcome.notice], "id": outcome.message_id})
+    return redirect(f"/inbox/conversations/{conversation_id}?notice={outcome.notice}")
+
+
+@action()
+async def claim(request: web.Request, who: Who) -> web.StreamResponse:
+    conversation_id = _id(request)
+    return _answer(
+        request, conversation_id, await _actions(request).claim(who.agent_id, conversation_id)
+    )
+
+
+@action()
+async def assign(request: web.Request, who: Who) -> web.StreamResponse:
+    conversation_id = _id(request)
+    try:
+        to_agent = int(str((await request.post()).get("agent_id", "")))
+    except ValueError:
+        return refuse(request, 400, NOTICES["invalid"])
+    outcome = await _actions(request).assign(who.agent_id, who.is_admin, conversation_id, to_agent)
+    if not outcome.ok and not who.is_admin:
+        # Not theirs to hand over: a permission problem, not a race.
+        return refuse(request, 403, NOTICES["not_assigned"])
+    return _answer(request, conversation_id, outcome)
+
+
+@action()
+async def reply(request: web.Request, who: Who) -> web.StreamResponse:
+    conversation_id = _id(request)
+    text = str((await request.post()).get("text", ""))
+    outcome = await _actions(request).reply(who.agent_id, who.is_admin, conversation_id, text)
+    return _answer(request, conversation_id, outcome)
+
+
+@action()
+async def note(request: web.Request, who: Who) -> web.StreamResponse:
+    conversation_id = _id(request)
+    text = str((await request.post()).get("text", ""))
+    async with request.config_dict[SESSIONS]() as session:
+        if await session.get(Conversation, conversation_id) is None:
+            return refuse(request, 404, "There is no such conversation.")
+    outcome = await _actions(request).note(who.agent_id, conversation_id, text)
+    return _answer(request, conversation_id, outcome)
+
+
+@action()
+async def resolve(request: web.Request, who: Who) -> web.StreamResponse:
+    conversation_id = _id(request)
+    outcome = await _actions(request).resolve(who.agent_id, who.is_admin, conversation_id)
+    return _answer(request, conversation_id, outcome)

@@ -1,0 +1,102 @@
+"""The privacy-request queue: due dates (overdue first and highlighted), marking a request
+done, and the JSON export of everything about a contact for an access request."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from bot.gateway.keys import SESSIONS
+from bot.inbox import audit
+from bot.inbox.auth import Who, action, page
+from bot.inbox.pages import NOTICES, redirect, refuse, render
+from bot.privacy_requests import KIND_NAMES, export_contact
+from bot.store.models import Agent, PrivacyRequest, PrivacyRequestStatus
+from bot.store.types import utcnow
+
+OPEN = (PrivacyRequestStatus.OPEN, PrivacyRequestStatus.IN_PROGRESS)
+RECENTLY_CLOSED = 20
+
+
+@page()
+async def privacy_page(request: web.Request, who: Who) -> web.StreamResponse:
+    async with request.config_dict[SESSIONS].begin() as session:
+        audit.record(session, who.agent_id, "view_privacy_requests", "privacy_requests", "open")
+        open_requests = list(
+            await session.scalars(
+                select(PrivacyRequest)
+                .where(PrivacyRequest.status.in_(OPEN))
+                .options(selectinload(PrivacyRequest.contact))
+                .order_by(PrivacyRequest.due_at, PrivacyRequest.id)
+            )
+        )
+        closed = (
+            await session.execute(
+                select(PrivacyRequest, Agent.display_name)
+                .outerjoin(Agent, Agent.id == PrivacyRequest.completed_by_agent_id)
+                .where(PrivacyRequest.status.not_in(OPEN))
+                .options(selectinload(PrivacyRequest.contact))
+                .order_by(PrivacyRequest.completed_at.desc().nulls_last(), PrivacyRequest.id.desc())
+                .limit(RECENTLY_CLOSED)
+            )
+        ).all()
+    return render(
+        request,
+        "privacy.html",
+        {
+            "who": who,
+            "open_requests": open_requests,
+            "closed": closed,
+            "kinds": KIND_NAMES,
+            "now": utcnow(),
+        },
+    )
+
+
+@action()
+async def complete(request: web.Request, who: Who) -> web.StreamResponse:
+    try:
+        request_id = int(request.match_info["request_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    async with request.config_dict[SESSIONS].begin() as session:
+        # Conditional: two agents closing the same request record one completion.
+        result = await session.execute(
+            update(PrivacyRequest)
+            .where(PrivacyRequest.id == request_id, PrivacyRequest.status.in_(OPEN))
+            .values(
+                status=PrivacyRequestStatus.DONE,
+                completed_at=utcnow(),
+                completed_by_agent_id=who.agent_id,
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return refuse(request, 409, NOTICES["not_open"])
+        audit.record(
+            session, who.agent_id, "complete_privacy_request", "privacy_request", request_id
+        )
+    return redirect("/inbox/privacy?notice=done")
+
+
+@page()
+async def export(request: web.Request, who: Who) -> web.StreamResponse:
+    """Everything the store holds about the contact, as a JSON download."""
+    try:
+        contact_id = int(request.match_info["contact_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    async with request.config_dict[SESSIONS].begin() as session:
+        try:
+            data = await export_contact(session, contact_id)
+        except LookupError:
+            return refuse(request, 404, "There is no such customer.")
+        audit.record(session, who.agent_id, "export_contact", "contact", contact_id)
+    return web.Response(
+        text=json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="contact-{contact_id}.json"'},
+    )

@@ -1,0 +1,110 @@
+"""The web chat's live channel: GET /api/chat/{session_id}/ws (bot/web/static/webchat.js).
+
+POST /api/chat answers with the assistant's replies to that message; this socket carries
+everything else the customer should see: a concierge agent's replies and the gateway's own
+notices (author SYSTEM, e.g. "our concierge has closed this conversation"). The two never
+overlap, so the page shows each message once: POST replies keep their exact, id-less shape
+(`{"replies": [{"text", "buttons"}]}`, relied on by other tools), and the socket sends only
+messages that POST never returns, each with its message id.
+
+Frames: {"type": "message", "message": {"id": 42, "text": "...", "buttons": [...],
+"author": "agent" | "bot"}}. On connect, the messages after `?after=<id>` are sent first
+(without it, all of them: the page drops ids it already shows), so nothing is missed while
+the page was closed or offline. Private notes, the customer's own messages and the bot's
+POST replies are never sent here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.gateway.keys import LIVE, SESSIONS, SETTINGS, SOCKETS
+from bot.live import MESSAGE, LiveEvent
+from bot.sockets import pump, same_origin
+from bot.store.db import SessionFactory
+from bot.store.models import Author, Channel, ChannelIdentity, Conversation, Direction, Message
+
+logger = logging.getLogger(__name__)
+
+LIVE_AUTHORS = (Author.AGENT, Author.SYSTEM)
+REPLAY_LIMIT = 100
+
+
+async def live(request: web.Request) -> web.StreamResponse:
+    from connectors.webchat import SESSION_ID  # the same rule as POST /api/chat
+
+    session_id = request.match_info["session_id"]
+    if not SESSION_ID.match(session_id):
+        return web.json_response({"error": "malformed session id"}, status=400)
+    # Another site's page must not listen in: a browser always sends Origin on a websocket.
+    public = request.config_dict[SETTINGS].public_base_url
+    if "Origin" in request.headers and not same_origin(request, public):
+        return web.json_response({"error": "wrong origin"}, status=403)
+    try:
+        after = max(0, int(request.query.get("after", "0")))
+    except ValueError:
+        after = 0
+    ws = web.WebSocketResponse(heartbeat=30)
+    await ws.prepare(request)
+    sessions = request.config_dict[SESSIONS]
+    last_sent = after
+
+    async def send_new() -> None:
+        nonlocal last_sent
+        while True:
+            batch = await messages_after(sessions, session_id, last_sent)
+            for message in batch:
+                await ws.send_json({"type": "message", "message": frame(message)})
+                last_sent = message.id
+            if len(batch) < REPLAY_LIMIT:
+                return
+
+    async def on_event(event: LiveEvent) -> bool:
+        if (
+            event.kind == MESSAGE
+            and event.channel == Channel.WEBCHAT.value
+            and event.customer == session_id
+        ):
+            await send_new()
+        return True
+
+    with request.config_dict[SOCKETS].track(ws):
+        # Subscribe first, then replay: a message recorded in between is sent, not lost.
+        async with request.config_dict[LIVE].subscribe() as subscription:
+            await send_new()
+            await pump(ws, subscription, on_event)
+    return ws
+
+
+async def messages_after(sessions: SessionFactory, session_id: str, after: int) -> list[Message]:
+    """What the socket may carry for this web chat session, after message `after`."""
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(Message)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .join(ChannelIdentity, ChannelIdentity.id == Conversation.identity_id)
+            .where(
+                ChannelIdentity.channel == Channel.WEBCHAT,
+                ChannelIdentity.external_id == session_id,
+                Message.id > after,
+                Message.direction == Direction.OUT,
+                Message.author.in_(LIVE_AUTHORS),
+                Message.is_private_note.is_(False),
+            )
+            .order_by(Message.id)
+            .limit(REPLAY_LIMIT)
+        )
+        return list(rows)
+
+
+def frame(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "text": message.text,
+        "buttons": message.buttons or [],
+        "author": "agent" if message.author is Author.AGENT else "bot",
+    }

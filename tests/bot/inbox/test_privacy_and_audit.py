@@ -1,0 +1,178 @@
+"""A verified customer's context, the privacy-request queue, the export, and the audit log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot import privacy_requests, verification
+from bot.settings import Settings
+from bot.store.db import SessionFactory
+from bot.store.models import (
+    AgentRole,
+    AuditEntry,
+    ChannelIdentity,
+    Contact,
+    PrivacyRequest,
+    PrivacyRequestKind,
+    PrivacyRequestStatus,
+)
+from bot.store.types import utcnow
+from tests.bot.inbox.conftest import MakeAgent, NewClient, run_in_store, waiting_conversation
+
+EMAIL = "isabelle.moreau@example.com"
+
+
+async def contact_id(settings: Settings, email: str = EMAIL) -> int:
+    async def find(session: Any) -> int:
+        return int(await session.scalar(select(Contact.id).where(Contact.email == email)))
+
+    return int(await run_in_store(settings, find))
+
+
+async def verify(settings: Settings, session_id: str, email: str = EMAIL) -> int:
+    """The web chat customer proved they are the contact (as a one-time code does)."""
+    contact = await contact_id(settings, email)
+
+    async def link(session: Any) -> None:
+        identity = await session.scalar(
+            select(ChannelIdentity).where(ChannelIdentity.external_id == session_id)
+        )
+        await verification.link_identity(session, identity.id, contact)
+
+    await run_in_store(settings, link)
+    return contact
+
+
+async def audit_entries(settings: Settings) -> list[tuple[int | None, str, str, str]]:
+    async def read(session: Any) -> list[tuple[int | None, str, str, str]]:
+        rows = await session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        return [(e.agent_id, e.action, e.subject_type, e.subject_id) for e in rows]
+
+    return list(await run_in_store(settings, read))
+
+
+async def test_a_verified_customers_context_is_shown_and_the_view_audited(
+    demo_sessions: SessionFactory,
+    make_agent: MakeAgent,
+    new_client: NewClient,
+    inbox_settings: Settings,
+) -> None:
+    agent = await make_agent()
+    conversation_id = await waiting_conversation(await new_client(), inbox_settings, "ctx-1")
+    contact = await verify(inbox_settings, "ctx-1")
+    async with demo_sessions.begin() as session:
+        found = await session.get(Contact, contact)
+        assert found is not None
+        await privacy_requests.file_request(session, found, PrivacyRequestKind.DELETION)
+
+    queue = await (
+        await agent.client.get("/inbox/api/queue", headers={"Accept": "application/json"})
+    ).json()
+    assert queue["waiting"][0]["verified"] is True
+    page = await (await agent.client.get(f"/inbox/conversations/{conversation_id}")).text()
+    for expected in ("Isabelle Moreau", EMAIL, "PG-100211", "PG-100234", "shipped", "deletion"):
+        assert expected in page, expected
+    assert "Currently" in page and "Preferred language" in page, "marketing preferences"
+
+    entries = await audit_entries(inbox_settings)
+    assert (agent.id, "view_conversation", "conversation", str(conversation_id)) in entries
+    assert (agent.id, "view_contact", "contact", str(contact)) in entries
+
+
+async def test_an_unverified_customer_shows_no_account_data(
+    demo_sessions: SessionFactory,
+    make_agent: MakeAgent,
+    new_client: NewClient,
+    inbox_settings: Settings,
+) -> None:
+    agent = await make_agent()
+    conversation_id = await waiting_conversation(await new_client(), inbox_settings, "ctx-2")
+    page = await (await agent.client.get(f"/inbox/conversations/{conversation_id}")).text()
+    assert "not verified" in page and "PG-1" not in page
+    assert [e[1] for e in await audit_entries(inbox_settings)].count("view_contact") == 0
+
+
+async def test_the_privacy_queue_highlights_overdue_requests_and_closes_them_once(
+    demo_sessions: SessionFactory, make_agent: MakeAgent, inbox_settings: Settings
+) -> None:
+    claire, marc = await make_agent("Claire"), await make_agent("Marc")
+    contact = await contact_id(inbox_settings)
+    async with demo_sessions.begin() as session:
+        found = await session.get(Contact, contact)
+        assert found is not None
+        late = await privacy_requests.file_request(
+            session, found, PrivacyRequestKind.ACCESS, now=utcnow() - timedelta(days=40)
+        )
+        assert isinstance(late, PrivacyRequest)
+        late_id, reference = late.id, late.reference
+
+    page = await (await claire.client.get("/inbox/privacy")).text()
+    row = page[page.index(f'data-id="{late_id}"') - 40 :]
+    assert 'class="overdue"' in row[:60] and "overdue" in row[:400]
+    assert reference in page and "Charlotte Dubois" in page, "the demo's open request too"
+
+    done = await claire.post(f"/inbox/privacy/{late_id}/done")
+    assert done.status == 303
+    assert (await marc.post(f"/inbox/privacy/{late_id}/done")).status == 409
+    async with demo_sessions() as session:
+        stored = await session.get(PrivacyRequest, late_id)
+    assert stored is not None
+    assert stored.status is PrivacyRequestStatus.DONE
+    assert stored.completed_by_agent_id == claire.id
+    assert stored.completed_at is not None
+    entries = await audit_entries(inbox_settings)
+    assert (claire.id, "complete_privacy_request", "privacy_request", str(late_id)) in entries
+    assert (claire.id, "view_privacy_requests", "privacy_requests", "open") in entries
+
+
+async def test_the_export_is_a_json_download_of_the_contacts_data_without_staff_notes(
+    demo_sessions: SessionFactory,
+    make_agent: MakeAgent,
+    new_client: NewClient,
+    inbox_settings: Settings,
+) -> None:
+    agent = await make_agent()
+    customer = await new_client()
+    conversation_id = await waiting_conversation(customer, inbox_settings, "export-1")
+    contact = await verify(inbox_settings, "export-1")
+    base = f"/inbox/conversations/{conversation_id}"
+    await agent.post(base + "/claim")
+    await agent.post(base + "/note", {"text": "staff only: difficult customer"})
+    await agent.post(base + "/reply", {"text": "Here is your answer"})
+
+    response = await agent.client.get(f"/inbox/contacts/{contact}/export.json")
+    assert response.status == 200
+    assert response.content_type == "application/json"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="contact-{contact}.json"'
+    )
+    data = await response.json()
+    assert data["contact"]["email"] == EMAIL
+    assert {o["number"] for o in data["orders"]} == {"PG-100211", "PG-100234"}
+    texts = [m["text"] for m in data["messages"]]
+    assert "Here is your answer" in texts and "I would like a person please" in texts
+    assert "staff only: difficult customer" not in texts
+    assert all("agent_id" not in m for m in data["messages"])
+    assert (agent.id, "export_contact", "contact", str(contact)) in await audit_entries(
+        inbox_settings
+    )
+    assert (await agent.client.get("/inbox/contacts/999999/export.json")).status == 404
+
+
+async def test_the_audit_log_reads_as_sentences_for_admins(
+    make_agent: MakeAgent, new_client: NewClient, inbox_settings: Settings
+) -> None:
+    claire = await make_agent("Claire")
+    ada = await make_agent("Ada", AgentRole.ADMIN)
+    conversation_id = await waiting_conversation(await new_client(), inbox_settings, "audit-1")
+    await claire.client.get(f"/inbox/conversations/{conversation_id}")
+    await claire.post(f"/inbox/conversations/{conversation_id}/claim")
+    await claire.post(f"/inbox/conversations/{conversation_id}/reply", {"text": "hi"})
+    await claire.post(f"/inbox/conversations/{conversation_id}/resolve")
+    actions = [e[1] for e in await audit_entries(inbox_settings) if e[0] == claire.id]
+    assert actions == ["login", "view_conversation", "claim", "reply", "resolve"]
+    page = await (await ada.client.get("/inbox/audit")).text()
+    assert "Claire" in page and "claimed the conversation" in page and "resolved" in page

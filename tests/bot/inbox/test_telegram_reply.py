@@ -1,0 +1,79 @@
+"""An agent's reply on a Telegram conversation: queued in the outbox with the message, then
+delivered to the customer's chat by the outbox worker (python-telegram-bot, fake Bot API)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.settings import Settings
+from bot.store.models import Author, Channel, ConversationHolder, DeliveryStatus
+from connectors.telegram import WEBHOOK_PATH
+from tests import channels
+from tests.bot.inbox.conftest import MakeAgent, NewClient
+from tests.connectors.test_telegram import SECRET, text_update
+from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.wait import until
+
+CHAT = 6660001
+
+
+@pytest.fixture
+def inbox_settings(inbox_settings: Settings, fake_telegram: FakeTelegram) -> Settings:
+    """The inbox's gateway with Telegram on (webhook mode, the fake Bot API)."""
+    return replace(
+        inbox_settings,
+        telegram_mode="webhook",
+        telegram_bot_token=TOKEN,
+        telegram_webhook_secret=SECRET,
+        telegram_api_base_url=fake_telegram.base_url,
+        outbox_sweep_seconds=0.2,
+    )
+
+
+async def test_a_reply_on_telegram_is_queued_then_delivered_and_so_is_the_resolve(
+    server: TestServer,
+    new_client: NewClient,
+    make_agent: MakeAgent,
+    inbox_settings: Settings,
+    fake_telegram: FakeTelegram,
+) -> None:
+    platform = await new_client()
+    agent = await make_agent()
+    update = text_update("I need a person please", chat_id=CHAT)
+    response = await platform.post(
+        WEBHOOK_PATH, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    )
+    assert response.status == 200
+    await channels.settled(platform)
+    conversation = await channels.conversation_of(inbox_settings, Channel.TELEGRAM, str(CHAT))
+    assert conversation.holder is ConversationHolder.WAITING
+    base = f"/inbox/conversations/{conversation.id}"
+
+    assert (await agent.post(base + "/claim")).status == 303
+    reply = await agent.post(base + "/reply", {"text": "Good afternoon from the concierge"})
+    assert reply.status == 303
+
+    # In the store, with the message it delivers (the worker may already have sent it).
+    reply_row = (await channels.outbox(inbox_settings))[-1]
+    assert reply_row.recipient == str(CHAT)
+    assert reply_row.payload["text"] == "Good afternoon from the concierge"
+    stored = (await channels.messages(inbox_settings))[-1]
+    assert (stored.id, stored.author, stored.agent_id) == (
+        reply_row.message_id,
+        Author.AGENT,
+        agent.id,
+    )
+    await until(
+        lambda: any(m["text"] == "Good afternoon from the concierge" for m in fake_telegram.sent),
+        what="the reply delivered on Telegram",
+    )
+
+    assert (await agent.post(base + "/resolve")).status == 303
+    await channels.settled(platform)
+    assert fake_telegram.sent[-1]["text"].startswith("Thank you for your patience.")
+    assert fake_telegram.sent[-1]["chat_id"] == str(CHAT)
+    rows = await channels.outbox(inbox_settings)
+    assert all(row.status is DeliveryStatus.SENT for row in rows)
