@@ -40,6 +40,9 @@ CITY_ALIASES = {
     "nyc": "new york", "manhattan": "new york", "la": "beverly hills",
     "los angeles": "beverly hills", "sf": "san francisco", "vegas": "las vegas",
     "miami": "bal harbour", "costa mesa": "costa mesa", "orange county": "costa mesa",
+    "new york city": "new york", "brooklyn": "new york", "santa monica": "beverly hills",
+    "miami beach": "bal harbour", "bal harbor": "bal harbour", "irvine": "costa mesa",
+    "newport beach": "costa mesa",
 }  # fmt: skip
 
 
@@ -65,6 +68,22 @@ async def find_boutiques(session: AsyncSession, place: str) -> list[Boutique]:
             )
         )
     return found
+
+
+STATE_NAMES = {code: name.title() for name, code in US_STATES.items()}
+
+
+def where_we_are(boutiques: list[Boutique]) -> str:
+    """Where the house has boutiques, by state: "California (Beverly Hills, Costa Mesa,
+    San Francisco), Florida (Bal Harbour), ..." — from the store, never a fixed list."""
+    cities: dict[str, list[str]] = {}
+    for boutique in boutiques:
+        state = STATE_NAMES.get(boutique.state, boutique.state)
+        if boutique.city not in cities.setdefault(state, []):
+            cities[state].append(boutique.city)
+    return ", ".join(
+        f"{state} ({', '.join(sorted(names))})" for state, names in sorted(cities.items())
+    )
 
 
 def _hours_on(boutique: Boutique, day: str) -> tuple[str, str] | None:

@@ -87,6 +87,56 @@ async def find_products(session: AsyncSession, query: ProductQuery) -> list[Prod
     return list(await session.scalars(_product_query(query)))
 
 
+async def collections_with(session: AsyncSession, category: str | None) -> list[Collection]:
+    """The collections that hold pieces of a category ("rings"), or all when none is given."""
+    wanted = CATEGORY_WORDS.get((category or "").lower())
+    return [
+        collection
+        for collection in await collections(session)
+        if wanted is None or any(p.category is wanted for p in collection.products)
+    ]
+
+
+CATEGORY_PLURALS = {
+    ProductCategory.WATCH: "watches", ProductCategory.RING: "rings",
+    ProductCategory.NECKLACE: "necklaces", ProductCategory.BRACELET: "bracelets",
+    ProductCategory.EARRINGS: "earrings",
+}  # fmt: skip
+STONE_PLURALS = {"diamond": "diamonds", "sapphire": "sapphires", "emerald": "emeralds",
+                 "ruby": "rubies", "pearl": "pearls"}  # fmt: skip
+
+
+def query_phrase(query: ProductQuery) -> str:
+    """What the customer asked for, in words: "ladies' Possession rings in rose gold with
+    diamonds". Used to say what was (not) found, so it never names a piece itself."""
+    if query.reference:
+        return f"a piece with the reference {query.reference.upper()}"
+    words = []
+    gender = GENDER_WORDS.get((query.gender or "").lower().replace("'", ""))
+    if gender is Gender.LADIES:
+        words.append("ladies'")
+    elif gender is Gender.MEN:
+        words.append("men's")
+    if query.collection:
+        words.append(" ".join(part.capitalize() for part in query.collection.split()))
+    category = CATEGORY_WORDS.get((query.category or "").lower())
+    words.append(CATEGORY_PLURALS[category] if category else "pieces")
+    if query.material:
+        words.append(f"in {query.material.strip().lower()}")
+    if query.stone:
+        stone = query.stone.strip().lower()
+        words.append(f"with {STONE_PLURALS.get(stone, stone)}")
+    return " ".join(words)
+
+
+def product_title(product: Product) -> str:
+    """A short button title: "Possession ring, rose gold, diamonds"."""
+    parts = [product.name, product.material.replace("18K ", "")]
+    if product.stones:
+        parts.append(product.stones)
+    return ", ".join(parts)
+
+
 def usd(amount: int) -> str:
     return f"${amount:,}"
 
@@ -102,9 +152,10 @@ def price_range(products: list[Product]) -> str:
 
 def describe_collection(collection: Collection) -> str:
     products = collection.products
-    categories = sorted({p.category.value for p in products})
+    categories = sorted({CATEGORY_PLURALS[p.category] for p in products})
     materials = sorted({p.material for p in products})
-    stones = sorted({p.stones for p in products if p.stones})
+    # "diamonds, malachite" is two stones: each is named once.
+    stones = sorted({s.strip() for p in products for s in (p.stones or "").split(",") if s.strip()})
     lines = [f"{collection.name}: {collection.description}"]
     if products:
         lines.append(
@@ -132,12 +183,16 @@ def describe_product(product: Product) -> str:
 
 
 def product_line(product: Product) -> str:
+    stones = f", {product.stones}" if product.stones else ""
     return (
-        f"{product.name}, {product.material} — {usd(product.price_usd)} (ref. {product.reference})"
+        f"{product.name}, {product.material}{stones} — {usd(product.price_usd)} "
+        f"(ref. {product.reference})"
     )
 
 
 def care_summary(collection: Collection) -> str:
+    """The facts on one line (warranty, service interval, water resistance), then the
+    collection's care advice as a paragraph of its own."""
     lines = [f"{collection.name}: {collection.warranty_years}-year warranty."]
     if collection.service_interval_years:
         lines.append(
@@ -149,6 +204,5 @@ def care_summary(collection: Collection) -> str:
     if resistances:
         meters = " or ".join(f"{m} m" for m in resistances)
         lines.append(f"Water resistance: {meters}.")
-    if collection.care_advice:
-        lines.append(collection.care_advice)
-    return " ".join(lines)
+    facts = " ".join(lines)
+    return f"{facts}\n\n{collection.care_advice}" if collection.care_advice else facts

@@ -107,6 +107,26 @@ async def repairs_of(session: AsyncSession, contact_id: int) -> list[Repair]:
     return list(rows)
 
 
+async def verified_order(session: AsyncSession, number: str, contact_id: int) -> Order | None:
+    """The order with this number if it belongs to the already verified contact, else None.
+
+    For a customer verified earlier in the conversation: their other orders need no new
+    answer, while anyone else's order number still goes through `look_up_order`.
+    """
+    order: Order | None = await session.scalar(
+        _order_query().where(Order.number == number, Order.contact_id == contact_id)
+    )
+    return order
+
+
+async def verified_repair(session: AsyncSession, number: str, contact_id: int) -> Repair | None:
+    """The repair with this number if it belongs to the already verified contact, else None."""
+    repair: Repair | None = await session.scalar(
+        _repair_query().where(Repair.number == number, Repair.contact_id == contact_id)
+    )
+    return repair
+
+
 def _order_query() -> Select[tuple[Order]]:
     return select(Order).options(
         selectinload(Order.items).selectinload(OrderItem.product),

@@ -47,3 +47,22 @@ async def test_open_now_follows_the_boutiques_own_time_zone(demo_sessions: Sessi
     assert "opens today" in boutiques.opening_status(chicago, night)
     text = boutiques.describe_boutique(chicago, noon)
     assert chicago.phone in text and chicago.address_line in text
+
+
+@pytest.mark.parametrize(
+    ("place", "city"),
+    [("New York City", "New York"), ("Brooklyn", "New York"), ("Miami Beach", "Bal Harbour"),
+     ("Bal Harbor", "Bal Harbour"), ("Newport Beach", "Costa Mesa")],
+)  # fmt: skip
+async def test_more_names_people_use(demo_sessions: SessionFactory, place: str, city: str) -> None:
+    async with demo_sessions() as session:
+        found = await boutiques.find_boutiques(session, place)
+    assert [b.city for b in found] == [city]
+
+
+async def test_where_we_are_comes_from_the_store(demo_sessions: SessionFactory) -> None:
+    async with demo_sessions() as session:
+        everywhere = await boutiques.all_boutiques(session)
+    text = boutiques.where_we_are(everywhere)
+    assert text.startswith("California (Beverly Hills, Costa Mesa, San Francisco), Florida")
+    assert "New York (New York)" in text and "Texas (Houston)" in text

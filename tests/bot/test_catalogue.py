@@ -71,3 +71,32 @@ async def test_care_summary_uses_the_collections_warranty(demo_sessions: Session
         text = catalogue.care_summary(altiplano)
     assert f"{altiplano.warranty_years}-year warranty" in text
     assert f"every {altiplano.service_interval_years} years" in text
+
+
+def test_the_query_in_words_never_names_a_piece() -> None:
+    query = ProductQuery(
+        collection="possession", category="ring", material="Rose Gold", stone="diamond",
+        gender="women",
+    )  # fmt: skip
+    assert catalogue.query_phrase(query) == "ladies' Possession rings in rose gold with diamonds"
+    assert catalogue.query_phrase(ProductQuery(gender="men", category="watches")) == (
+        "men's watches"
+    )
+    assert catalogue.query_phrase(ProductQuery(material="platinum")) == "pieces in platinum"
+    assert catalogue.query_phrase(ProductQuery(reference="g0a45201")) == (
+        "a piece with the reference G0A45201"
+    )
+
+
+async def test_collections_with_a_category(demo_sessions: SessionFactory) -> None:
+    async with demo_sessions() as session:
+        with_rings = {c.name for c in await catalogue.collections_with(session, "rings")}
+        everything = await catalogue.collections_with(session, None)
+    assert "Possession" in with_rings and "Polo" not in with_rings
+    assert len(everything) == len({c.name for c in everything}) >= len(with_rings)
+
+
+async def test_product_title_is_short(demo_sessions: SessionFactory) -> None:
+    async with demo_sessions() as session:
+        (ring,) = await catalogue.find_products(session, ProductQuery(reference="G34P1011"))
+    assert catalogue.product_title(ring) == "Possession ring, rose gold, diamonds"

@@ -120,3 +120,19 @@ async def test_every_repair_status_says_what_happens_next(
         assert f"${repair.estimate_usd:,}" in text and "approve" in text
     if status is RepairStatus.READY_FOR_COLLECTION:
         assert "collect" in text and repair.boutique.name in text
+
+
+async def test_verified_order_and_repair_only_for_their_owner(
+    demo_sessions: SessionFactory,
+) -> None:
+    async with demo_sessions() as session:
+        result = await orders.look_up_order(session, "PG-100234", "10021", ["sender:own"])
+        isabelle = result.contact_id
+        assert isabelle is not None
+        own = await orders.verified_order(session, "PG-100211", isabelle)
+        other = await orders.verified_order(session, "PG-100131", isabelle)
+        repair = await orders.verified_repair(session, "RP-20417", isabelle)
+        other_repair = await orders.verified_repair(session, "RP-20371", isabelle)
+        assert own is not None and own.items and own.items[0].product.name  # loaded for describe
+        assert repair is not None and describe_repair(repair)
+    assert other is None and other_repair is None
