@@ -29,7 +29,7 @@ from tests.fakes.smtp import Mailbox
 RASA_BIN = PROJECT_ROOT / ".venv" / "rasa" / "bin" / "rasa"
 RASA_TOKEN = "e2e-rasa-token"
 ACTIONS_SECRET_KEY = "e2e-actions-secret"
-START_TIMEOUT_SECONDS = 240
+START_TIMEOUT_SECONDS = 420  # generous: a loaded 2-core machine loads a model slowly
 
 
 @dataclass(frozen=True)
