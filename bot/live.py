@@ -7,8 +7,9 @@ what they may show: an event carries ids, never message text, so it is cheap to 
 processes and nothing is shown that the reader is not allowed to see.
 
 `Broadcaster` is the seam for running several gateways: `LocalBroadcaster` fans out inside
-this process; a Redis pub/sub or PostgreSQL LISTEN/NOTIFY broadcaster would publish the
-event's JSON to a channel and feed what it receives to its local subscribers the same way.
+this process (one gateway, `make run`); `PostgresBroadcaster` sends the event's JSON through
+PostgreSQL LISTEN/NOTIFY, so an agent on one gateway sees what a customer on another wrote
+(`make run-scaled`). `LIVE_BROADCAST` chooses (`create_broadcaster`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from bot.settings import Settings
 from bot.store.models import Conversation
 
 logger = logging.getLogger(__name__)
@@ -33,6 +38,17 @@ CONVERSATION = "conversation"  # its holder or assignee changed (handoff, claim,
 SESSION_REVOKED = "session_revoked"  # an agent logged out: close that session's sockets
 
 SUBSCRIBER_BACKLOG = 256
+
+# The PostgreSQL NOTIFY channel the gateways share (one per database).
+LIVE_CHANNEL = "concierge_live"
+# How long to wait before listening again after the connection to PostgreSQL was lost.
+RELISTEN_DELAY_SECONDS = 1.0
+CONNECTION_LOST_ERRORS = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+)
 
 
 @dataclass(frozen=True)
@@ -69,9 +85,13 @@ class Subscription:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
             # A stuck socket must not hold events (memory) or slow the publisher: drop it.
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self._queue.put_nowait(None)
+            self.lose()
+
+    def lose(self) -> None:
+        """Events may have been missed: the reader is told to reconnect and reload."""
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put_nowait(None)
 
     async def get(self) -> LiveEvent:
         event = await self._queue.get()
@@ -81,8 +101,14 @@ class Subscription:
 
 
 class Broadcaster(Protocol):
+    async def start(self) -> None:
+        """Connect to whatever carries events between processes (the gateway's start-up)."""
+
+    async def close(self) -> None:
+        """Disconnect (the gateway's shutdown)."""
+
     async def publish(self, event: LiveEvent) -> None:
-        """Deliver the event to every subscriber, in this gateway and (later) the others."""
+        """Deliver the event to every subscriber, in this gateway and the others."""
 
     def subscribe(self) -> AbstractAsyncContextManager[Subscription]:
         """A subscription for as long as the context lasts."""
@@ -94,9 +120,24 @@ class LocalBroadcaster:
     def __init__(self) -> None:
         self._subscriptions: set[Subscription] = set()
 
+    async def start(self) -> None:
+        """Nothing to connect to."""
+
+    async def close(self) -> None:
+        """Nothing to disconnect."""
+
     async def publish(self, event: LiveEvent) -> None:
+        self.deliver(event)
+
+    def deliver(self, event: LiveEvent) -> None:
+        """Hand the event to this process's subscribers; never blocks (see `offer`)."""
         for subscription in list(self._subscriptions):
             subscription.offer(event)
+
+    def lose_all(self) -> None:
+        """Tell every subscriber that events may have been missed."""
+        for subscription in list(self._subscriptions):
+            subscription.lose()
 
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[Subscription]:
@@ -106,6 +147,113 @@ class LocalBroadcaster:
             yield subscription
         finally:
             self._subscriptions.discard(subscription)
+
+
+class PostgresBroadcaster:
+    """Fan-out across gateways through PostgreSQL LISTEN/NOTIFY.
+
+    Why PostgreSQL and not Redis pub/sub: every gateway of the scaled profile already
+    depends on the PostgreSQL store and nothing else (Redis serves only Rasa's lock store),
+    so live updates add no service a gateway can lose and nothing to configure; an event
+    carries ids only, far below NOTIFY's 8000-byte payload limit; and NOTIFYs from one
+    connection arrive in the order they were sent.
+
+    Each gateway keeps two connections: one listens on `LIVE_CHANNEL` and hands what arrives
+    to its local subscribers, one sends. A gateway's own events come back to it through
+    PostgreSQL like everybody else's, so every subscriber sees every event in the same order.
+    If the listening connection is lost, events may have been missed: the subscribers are
+    told to reload (their pages reconnect) and the gateway listens again.
+    """
+
+    def __init__(self, dsn: str, channel: str = LIVE_CHANNEL) -> None:
+        self._dsn = dsn
+        self._channel = channel
+        self._local = LocalBroadcaster()
+        self._listener: Any = None  # asyncpg.Connection (asyncpg ships no type hints)
+        self._sender: Any = None
+        self._send_lock = asyncio.Lock()  # one query at a time on the sending connection
+        self._relisten: asyncio.Task[None] | None = None
+        self._closing = False
+
+    @classmethod
+    def for_database(cls, database_url: str) -> PostgresBroadcaster:
+        """From the store's SQLAlchemy URL (postgresql+asyncpg://…) to asyncpg's DSN."""
+        url = make_url(database_url)
+        if url.get_backend_name() != "postgresql":
+            raise ValueError(f"LIVE_BROADCAST=postgres needs a PostgreSQL store, not {url!r}")
+        return cls(url.set(drivername="postgresql").render_as_string(hide_password=False))
+
+    async def start(self) -> None:
+        self._closing = False
+        await self._listen()
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._relisten is not None:
+            self._relisten.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relisten
+        for connection in (self._listener, self._sender):
+            if connection is not None and not connection.is_closed():
+                await connection.close()
+        self._listener = self._sender = None
+
+    async def publish(self, event: LiveEvent) -> None:
+        async with self._send_lock:
+            try:
+                await self._notify(event)
+            except CONNECTION_LOST_ERRORS:
+                # The connection died while idle (PostgreSQL restarted): one new one. An
+                # event sent twice is harmless, since readers re-read the store anyway.
+                self._sender = None
+                await self._notify(event)
+
+    async def _notify(self, event: LiveEvent) -> None:
+        if self._sender is None or self._sender.is_closed():
+            self._sender = await asyncpg.connect(self._dsn)
+        await self._sender.execute("SELECT pg_notify($1, $2)", self._channel, event.to_json())
+
+    def subscribe(self) -> AbstractAsyncContextManager[Subscription]:
+        return self._local.subscribe()
+
+    async def _listen(self) -> None:
+        listener = await asyncpg.connect(self._dsn)
+        await listener.add_listener(self._channel, self._received)
+        listener.add_termination_listener(self._lost)
+        self._listener = listener
+
+    def _received(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            event = LiveEvent.from_json(payload)
+        except (ValueError, TypeError):
+            logger.warning("ignored a malformed live event: %.200s", payload)
+            return
+        self._local.deliver(event)
+
+    def _lost(self, _connection: Any) -> None:
+        if self._closing:
+            return
+        logger.warning("lost the live-event connection to PostgreSQL: listening again")
+        self._local.lose_all()
+        if self._relisten is None or self._relisten.done():
+            self._relisten = asyncio.get_running_loop().create_task(self._listen_again())
+
+    async def _listen_again(self) -> None:
+        while not self._closing:
+            await asyncio.sleep(RELISTEN_DELAY_SECONDS)
+            try:
+                await self._listen()
+                logger.info("listening for live events again")
+                return
+            except (*CONNECTION_LOST_ERRORS, asyncpg.PostgresError) as error:
+                logger.warning("still cannot listen for live events: %r", error)
+
+
+def create_broadcaster(settings: Settings) -> Broadcaster:
+    """The fan-out LIVE_BROADCAST asks for: this process only, or every gateway."""
+    if settings.live_broadcast == "postgres":
+        return PostgresBroadcaster.for_database(settings.database_url)
+    return LocalBroadcaster()
 
 
 def message_event(

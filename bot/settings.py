@@ -27,6 +27,9 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_auth_token: str = ""
     rasa_timeout_seconds: float = 15.0
+    # Live inbox and web chat updates: "local" within one gateway (`make run`), "postgres"
+    # across gateways through LISTEN/NOTIFY on the store (`make run-scaled`), bot/live.py.
+    live_broadcast: str = "local"
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
     secret_key: str = ""
@@ -75,6 +78,7 @@ class Settings:
             rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
             rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
             rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds),
+            live_broadcast=_choice(env, "LIVE_BROADCAST", LIVE_BROADCASTS),
             gateway_host=env.get("GATEWAY_HOST", cls.gateway_host),
             gateway_port=_int(env, "GATEWAY_PORT", cls.gateway_port),
             secret_key=env.get("SECRET_KEY", ""),
@@ -108,6 +112,7 @@ class Settings:
             outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts),
         )
         _check_concierge_hours(settings)
+        _check_live_broadcast(settings)
         return settings
 
     @property
@@ -151,6 +156,7 @@ class Settings:
 
 
 CHANNEL_MODES = ("off", "webhook", "polling")
+LIVE_BROADCASTS = ("local", "postgres")
 
 
 def _check_concierge_hours(settings: Settings) -> None:
@@ -161,10 +167,21 @@ def _check_concierge_hours(settings: Settings) -> None:
         raise SettingsError(f"CONCIERGE_HOURS/CONCIERGE_TIMEZONE: {error}") from error
 
 
+def _check_live_broadcast(settings: Settings) -> None:
+    """NOTIFY needs PostgreSQL: say so at start-up rather than at the first live event."""
+    if settings.live_broadcast == "postgres" and not settings.database_url.startswith("postgresql"):
+        raise SettingsError("LIVE_BROADCAST=postgres needs DATABASE_URL=postgresql+asyncpg://…")
+
+
 def _mode(env: dict[str, str], name: str) -> str:
-    value = env.get(name, "").strip().lower() or "off"
-    if value not in CHANNEL_MODES:
-        raise SettingsError(f"{name} must be one of {', '.join(CHANNEL_MODES)}, got {value!r}")
+    return _choice(env, name, CHANNEL_MODES)
+
+
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, the first being the default."""
+    value = env.get(name, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value
 
 

@@ -18,7 +18,7 @@ import connectors.x
 from bot.gateway.keys import HTTP, LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS, SOCKETS
 from bot.gateway.pipeline import Pipeline
 from bot.gateway.rasa_client import RasaClient
-from bot.live import LocalBroadcaster
+from bot.live import create_broadcaster
 from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.sockets import SocketRegistry
@@ -30,10 +30,11 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[SETTINGS] = settings
-    # In-process fan-out of live events; see bot/live.py for several gateways.
-    app[LIVE] = LocalBroadcaster()
+    # Live events: within this gateway, or across gateways (LIVE_BROADCAST, bot/live.py).
+    app[LIVE] = create_broadcaster(settings)
     app[SOCKETS] = SocketRegistry()
     app.on_shutdown.append(_close_sockets)
+    app.cleanup_ctx.append(_live)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(_assistant)
     app.router.add_get("/healthz", health, name="health")
@@ -47,6 +48,12 @@ def create_app(settings: Settings) -> web.Application:
     # stops before they close their platform clients.
     app.cleanup_ctx.append(_deliveries)
     return app
+
+
+async def _live(app: web.Application) -> AsyncIterator[None]:
+    await app[LIVE].start()
+    yield
+    await app[LIVE].close()
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
