@@ -28,14 +28,33 @@ class AssistantTurn:
     signals: list[dict[str, Any]] = field(default_factory=list)
 
 
+class ServerGone(Exception):
+    """The Rasa server refused the connection or dropped it without answering: it is down."""
+
+
+# What a dead server looks like from here: nothing listens on its port (the connection is
+# refused), or it died with our request open (the connection is closed or reset under us).
+# Timeouts are not among them: a slow server is alive and may still finish the turn.
+SERVER_GONE_ERRORS: tuple[type[Exception], ...] = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientConnectionResetError,
+    aiohttp.ClientOSError,
+)
+
+
 class RasaClient:
     """Sends a customer's turn to one of the Rasa servers.
 
     With several servers, a conversation always goes to the same one (a stable hash of its
-    sender id), which keeps its turns in order and Rasa's caches warm. When that server
-    refuses the connection (stopped, restarting), the turn goes to the next one: nothing was
-    processed, so nothing is repeated. A timeout or an error answer is not retried, because
-    the turn may have been processed.
+    sender id), which keeps Rasa's caches warm. When that server is down (the connection is
+    refused, or dropped because the server died mid-turn), the turn goes to the next one, so
+    every conversation keeps its answers while one server is away. Re-sending a turn the dead
+    server had begun is safe: the gateway records the inbound once and only the replies it
+    receives, and the servers share the tracker store and the lock store, so the next server
+    continues the same conversation (at worst its tracker holds the customer's words twice).
+    A timeout or an error answer is not retried: the server is alive and the turn may still
+    be running or done.
     """
 
     def __init__(
@@ -59,14 +78,14 @@ class RasaClient:
 
     async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> AssistantTurn:
         body = {"sender": sender_id, "message": text, "metadata": metadata}
-        refused: list[str] = []
+        gone: list[str] = []
         for url in self.route(sender_id):
             try:
                 return await self._post(url, body)
-            except aiohttp.ClientConnectorError as error:
-                logger.warning("Rasa at %s refused the connection: %s", url, error)
-                refused.append(url)
-        raise AssistantUnavailable(f"every Rasa server refused the connection: {refused}")
+            except ServerGone as error:
+                logger.warning("Rasa at %s is down (%s): trying the next server", url, error)
+                gone.append(url)
+        raise AssistantUnavailable(f"every Rasa server is down: {gone}")
 
     async def _post(self, url: str, body: dict[str, Any]) -> AssistantTurn:
         try:
@@ -77,8 +96,8 @@ class RasaClient:
                     detail = (await response.text())[:300]
                     raise AssistantUnavailable(f"Rasa answered {response.status}: {detail}")
                 messages = await response.json()
-        except aiohttp.ClientConnectorError:
-            raise
+        except SERVER_GONE_ERRORS as error:
+            raise ServerGone(repr(error)) from error
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise AssistantUnavailable(f"Rasa unreachable: {error!r}") from error
         return parse_rasa_messages(messages)

@@ -1,4 +1,4 @@
-"""Routing turns across several Rasa servers, and failing over only when nothing was sent."""
+"""Routing turns across Rasa servers: to the next when one is down, never after a timeout."""
 
 from __future__ import annotations
 
@@ -62,3 +62,81 @@ async def test_an_error_answer_is_not_retried_elsewhere(aiohttp_server: ServerFa
         with pytest.raises(AssistantUnavailable):
             await client.send("conversation-1", "hello", {})
     assert len(a.received) + len(b.received) == 1, "the turn may have been processed: no retry"
+
+
+async def test_a_server_stopped_between_turns_hands_its_conversations_to_the_other(
+    aiohttp_server: ServerFactory,
+) -> None:
+    fake_a = FakeRasa()
+    app = web.Application()
+    app.router.add_post(WEBHOOK_PATH, fake_a.handle)
+    server_a = await aiohttp_server(app, host="127.0.0.1")
+    url_a = str(server_a.make_url("")).rstrip("/")
+    fake_b, url_b = await fake_server(aiohttp_server)
+    senders = [f"conversation-{n}" for n in range(20)]
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(http, [url_a, url_b], "test-rasa-token", 5)
+        for sender in senders:  # the pool now holds kept-alive connections to both
+            await client.send(sender, "first", {})
+        await server_a.close()  # stopped: its kept-alive connections close, its port refuses
+        for sender in senders:
+            turn = await client.send(sender, "second", {})
+            assert turn.replies[0].text == "You said: second"
+    seconds_on_b = [body["sender"] for body in fake_b.received if body["message"] == "second"]
+    assert sorted(seconds_on_b) == sorted(senders), "every conversation answered, by B"
+    assert not [body for body in fake_a.received if body["message"] == "second"]
+
+
+async def test_a_server_that_dies_mid_turn_hands_the_turn_to_the_other(
+    aiohttp_server: ServerFactory,
+) -> None:
+    dying_received: list[str] = []
+
+    async def die_mid_turn(request: web.Request) -> web.Response:
+        dying_received.append((await request.json())["sender"])
+        assert request.transport is not None
+        request.transport.abort()  # the process is gone: the connection drops unanswered
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post(WEBHOOK_PATH, die_mid_turn)
+    dying = await aiohttp_server(app, host="127.0.0.1")
+    healthy, url_healthy = await fake_server(aiohttp_server)
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(
+            http, [str(dying.make_url("")).rstrip("/"), url_healthy], "test-rasa-token", 5
+        )
+        for n in range(10):
+            turn = await client.send(f"conversation-{n}", "hello", {})
+            assert turn.replies[0].text == "You said: hello"
+    assert dying_received, "some conversations were routed to the dying server first"
+    assert len(healthy.received) == 10, "and every turn was answered by the other"
+
+
+async def test_a_timeout_is_not_retried_elsewhere(aiohttp_server: ServerFactory) -> None:
+    (slow, url_slow), (other, url_other) = (
+        await fake_server(aiohttp_server),
+        await fake_server(aiohttp_server),
+    )
+    slow.hang(5)
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(http, [url_slow, url_other], "test-rasa-token", 0.5)
+        sender = next(
+            s
+            for s in (f"conversation-{n}" for n in range(50))
+            if client.route(s)[0].startswith(url_slow)
+        )
+        with pytest.raises(AssistantUnavailable):
+            await client.send(sender, "hello", {})
+    assert len(slow.received) == 1
+    assert other.received == [], "the slow server may still finish the turn: no second copy"
+
+
+async def test_when_every_server_is_down_the_assistant_is_unavailable(
+    unused_tcp_port_factory: Callable[[], int],
+) -> None:
+    urls = [f"http://127.0.0.1:{unused_tcp_port_factory()}" for _ in range(2)]
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(http, urls, "test-rasa-token", 5)
+        with pytest.raises(AssistantUnavailable, match="every Rasa server is down"):
+            await client.send("conversation-1", "hello", {})
