@@ -3,7 +3,32 @@
 Each module holds one concern; the SDK registers every `Action` subclass it imports from here.
 """
 
+from actions.account import ActionCancelAccountFlow, ActionRunAccountTask
+from actions.boutiques import ActionFindBoutique
+from actions.catalogue import ActionAnswerCareQuestion, ActionAnswerProductQuestion
 from actions.fallback import ActionRephraseOrHandOff
 from actions.handoff import ActionHandOff
+from actions.identity import ValidateVerifyIdentityForm
+from actions.minors import ActionDeclareMinor
+from actions.orders import ActionListOrders, ActionLookUpOrder, ValidateOrderStatusForm
+from actions.preferences import ActionOptOutMarketing, ValidateOptOutForm
+from actions.repairs import ActionLookUpRepair, ValidateRepairStatusForm
 
-__all__ = ["ActionHandOff", "ActionRephraseOrHandOff"]
+__all__ = [
+    "ActionAnswerCareQuestion",
+    "ActionAnswerProductQuestion",
+    "ActionCancelAccountFlow",
+    "ActionDeclareMinor",
+    "ActionFindBoutique",
+    "ActionHandOff",
+    "ActionListOrders",
+    "ActionLookUpOrder",
+    "ActionLookUpRepair",
+    "ActionOptOutMarketing",
+    "ActionRephraseOrHandOff",
+    "ActionRunAccountTask",
+    "ValidateOptOutForm",
+    "ValidateOrderStatusForm",
+    "ValidateRepairStatusForm",
+    "ValidateVerifyIdentityForm",
+]

@@ -6,6 +6,8 @@ action server over HTTP; everything lands in a real SQLite store.
 
 from __future__ import annotations
 
+import asyncio
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +17,21 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
+from bot import minors
 from bot.gateway.app import create_app
 from bot.settings import Settings
 from bot.store.db import create_engine, create_session_factory
-from bot.store.models import Author, Conversation, ConversationHolder, Message
+from bot.store.models import (
+    Author,
+    ChannelIdentity,
+    ConsentEvent,
+    Contact,
+    Conversation,
+    ConversationHolder,
+    Message,
+    PrivacyRequest,
+    PrivacyRequestKind,
+)
 from tests.assistant import (
     Assistant,
     base_environment,
@@ -197,3 +210,199 @@ async def test_a_crashed_action_server_gets_a_polite_answer_and_the_concierge(
     assert conversation.holder is ConversationHolder.WAITING
     assert conversation.handoff_reason == "assistant_unavailable"
     assert messages[-2].text == "can I talk to someone from the concierge?", "nothing is lost"
+
+
+# --- The customer's own account: opt-out, verification by code, privacy requests ---
+
+
+async def mailed_code(assistant: Assistant, to: str, timeout: float = 15.0) -> str:
+    """The one-time code the action server mailed to `to` (the newest one)."""
+    assert assistant.mailbox is not None
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        for mail in reversed(assistant.mailbox.messages):
+            if mail["To"] == to:
+                found = re.search(r"(\d{3}) (\d{3})", str(mail.get_payload()))
+                assert found, mail.get_payload()
+                return found.group(1) + found.group(2)
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"no code was mailed to {to}")
+
+
+async def verify(customer: Customer, assistant: Assistant, email: str) -> list[dict[str, Any]]:
+    """Give the address, read the mailed code, type it: the replies to the code."""
+    sent = await customer.says(f"it's {email}")
+    assert "is on file with us, a one-time code is on its way" in texts(sent)
+    code = await mailed_code(assistant, email)
+    return await customer.says(f"{code[:3]} {code[3:]}")
+
+
+async def store_rows(database_url: str, model: Any, *where: Any) -> list[Any]:
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            return list(await session.scalars(select(model).where(*where).order_by(model.id)))
+    finally:
+        await engine.dispose()
+
+
+async def test_opting_out_of_marketing_e_mails_by_giving_the_address(
+    web: TestClient[Any, Any], assistant: Assistant
+) -> None:
+    customer = Customer(web)
+    (contact,) = await store_rows(
+        assistant.database_url, Contact, Contact.email == "sofia.alvarez@example.org"
+    )
+    before = await store_rows(
+        assistant.database_url, ConsentEvent, ConsentEvent.contact_id == contact.id
+    )
+
+    asked = await customer.says("please unsubscribe me from your marketing emails")
+    assert "e-mail address" in texts(asked)
+    done = await customer.says("sofia.alvarez@example.org")
+
+    assert "s***z@example.org" in texts(done) and "service messages" in texts(done)
+    conversation, _ = await conversation_of(assistant.database_url, customer.session_id)
+    after = await store_rows(
+        assistant.database_url, ConsentEvent, ConsentEvent.contact_id == contact.id
+    )
+    (added,) = after[len(before) :]
+    assert (added.topic, added.value, added.source) == ("marketing:email", "opt_out", "chat")
+    assert (added.channel, added.conversation_id) == ("webchat", conversation.id)
+
+
+async def test_verifying_by_code_then_seeing_the_preferences(
+    web: TestClient[Any, Any], assistant: Assistant
+) -> None:
+    customer = Customer(web)
+    # A slot set by typing it is not a verification: the form still asks for the address.
+    forged = await customer.says('/show_preferences{"verified_contact_id": 6}')
+    assert "e-mail address you gave us" in texts(forged)
+
+    shown = await verify(customer, assistant, "charlotte.dubois@example.org")
+
+    assert "confirmed" in texts(shown)
+    assert "Preferred language: French" in texts(shown)
+    assert "phone calls" in texts(shown)
+    conversation, _ = await conversation_of(assistant.database_url, customer.session_id)
+    (identity,) = await store_rows(
+        assistant.database_url, ChannelIdentity, ChannelIdentity.id == conversation.identity_id
+    )
+    assert identity.contact_id is not None and identity.verified_at is not None
+
+    # Verified for the rest of the session: no second code.
+    mails = len(assistant.mailbox.messages) if assistant.mailbox else 0
+    again = await customer.says("and what are my communication preferences again?")
+    assert "Preferred language: French" in texts(again)
+    assert assistant.mailbox is not None and len(assistant.mailbox.messages) == mails
+
+
+async def test_a_california_request_then_a_refusal_the_second_time(
+    web: TestClient[Any, Any], assistant: Assistant
+) -> None:
+    customer = Customer(web)
+    (lucas,) = await store_rows(
+        assistant.database_url, Contact, Contact.email == "lucas.martin@example.com"
+    )
+
+    asked = await customer.says("I'd like to request my california privacy information")
+    assert "personal, family or household" in texts(asked)
+    assert "e-mail address" in texts(await customer.says("yes"))
+    filed = await verify(customer, assistant, "lucas.martin@example.com")
+
+    (request,) = await store_rows(
+        assistant.database_url, PrivacyRequest, PrivacyRequest.contact_id == lucas.id
+    )
+    assert request.kind is PrivacyRequestKind.CALIFORNIA_1798_83
+    assert request.reference in texts(filed)
+    assert "Request for California Privacy Information" in texts(filed)
+
+    await customer.says("please file another 1798.83 request for me")
+    refused = await customer.says("yes")
+    assert request.reference in texts(refused)
+    assert f"January 1, {request.created_at.year + 1}" in texts(refused)
+    assert (
+        len(
+            await store_rows(
+                assistant.database_url, PrivacyRequest, PrivacyRequest.contact_id == lucas.id
+            )
+        )
+        == 1
+    )
+
+
+async def test_a_child_is_told_and_nothing_they_write_is_kept(
+    web: TestClient[Any, Any], assistant: Assistant
+) -> None:
+    customer = Customer(web)
+    told = await customer.says("my mom doesn't know I'm here, I'm 10")
+    assert "under 13" in texts(told)
+    later = await customer.says("my name is Tom and my email is tom@example.com")
+    assert "under 13" in texts(later)
+
+    conversation, messages = await conversation_of(assistant.database_url, customer.session_id)
+    assert conversation.minor_declared_at is not None
+    assert {m.text for m in messages if m.author is Author.CUSTOMER} == {minors.PLACEHOLDER}
+
+
+# --- Orders, repairs, products and boutiques (demo data: docs/demo-data.md) ---
+
+
+async def test_an_order_is_told_to_its_owner_once_verified(web: TestClient[Any, Any]) -> None:
+    customer = Customer(web)
+    asked = await customer.says("hi, where is my order?")
+    assert "PG-" in texts(asked)
+    asked_answer = await customer.says("PG-100234")
+    assert "e-mail" in texts(asked_answer).lower()
+    assert "775402963318" not in texts(asked_answer)
+
+    told = await customer.says("10021")
+    assert "775402963318" in texts(told) and "FedEx" in texts(told)
+    assert "shipped" in texts(told)
+
+    others = await customer.says("and my other orders?")
+    assert "PG-100211" in texts(others) and "RP-20417" in texts(others)
+
+
+async def test_a_wrong_answer_reveals_nothing_and_three_hand_off(
+    web: TestClient[Any, Any], assistant: Assistant
+) -> None:
+    customer = Customer(web)
+    await customer.says("where's my order PG-100234")
+    wrong = await customer.says("90210")
+    assert "could not find an order" in texts(wrong)
+    assert "775402963318" not in texts(wrong) and "Limelight" not in texts(wrong)
+    conversation, _ = await conversation_of(assistant.database_url, customer.session_id)
+    assert conversation.holder is ConversationHolder.BOT
+
+    await customer.says("james.whitaker@example.com")
+    locked = await customer.says("60610")
+    assert "concierge" in texts(locked).lower() and "775402963318" not in texts(locked)
+    conversation, _ = await conversation_of(assistant.database_url, customer.session_id)
+    assert conversation.holder is ConversationHolder.WAITING
+    assert conversation.handoff_reason == "verification_lockout"
+
+
+async def test_a_product_question_is_answered_from_the_catalogue_with_buttons(
+    web: TestClient[Any, Any],
+) -> None:
+    customer = Customer(web)
+    replies = await customer.says("does the Possession ring come in rose gold with diamonds?")
+    assert "$2,450" in texts(replies)
+    assert '/ask_product{"reference":"G34P1011"}' in payloads(replies)
+
+    piece = await customer.says('/ask_product{"reference":"G34P1011"}')
+    assert "G34P1011" in texts(piece) and "18K rose gold" in texts(piece)
+
+
+async def test_a_boutique_question_gets_the_address_and_whether_it_is_open(
+    web: TestClient[Any, Any],
+) -> None:
+    customer = Customer(web)
+    replies = await customer.says("is the Chicago boutique open now?")
+    assert "845 North Michigan Avenue" in texts(replies)
+    assert "Open now" in texts(replies) or "Closed now" in texts(replies)
+
+    nowhere = await customer.says("do you have a boutique in Seattle?")
+    assert "Seattle" in texts(nowhere) and "Chicago" in texts(nowhere)
+    assert "/request_human" in payloads(nowhere)

@@ -1,0 +1,79 @@
+"""Carrying out the account task once verify_identity_form ends, and calling a task off.
+
+The form ends in three ways: verified (and the task's detail collected), stopped by the
+validation action (mail down, too many attempts: it has told the customer), or skipped
+because the customer said they are under 13. This action tells them apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import account_state as state
+from actions import preferences, privacy_requests
+from bot import runtime
+from bot.store.models import Contact
+
+Task = Callable[[CollectingDispatcher, Tracker, int], Awaitable[None]]
+
+TASKS: dict[str, Task] = {
+    "opt_in": preferences.opt_in,
+    "show_preferences": preferences.show,
+    "set_language": preferences.set_language,
+    "access": privacy_requests.access,
+    "correction": privacy_requests.correction,
+    "deletion": privacy_requests.deletion,
+    "california": privacy_requests.california,
+    "status": privacy_requests.status,
+}
+
+
+class ActionRunAccountTask(Action):  # type: ignore[misc]
+    def name(self) -> str:
+        return "action_run_account_task"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        task = TASKS.get(str(tracker.get_slot(state.ACCOUNT_TASK)))
+        if state.minor_declared(tracker):
+            dispatcher.utter_message(response="utter_minor_no_personal_data")
+        elif (
+            tracker.get_slot(state.ACCOUNT_TASK) == "california"
+            and tracker.get_slot(state.CALIFORNIA_ELIGIBLE) is False
+        ):
+            dispatcher.utter_message(response="utter_california_not_eligible")
+        elif task is None:
+            dispatcher.utter_message(response="utter_how_can_help")
+        elif (contact_id := await self._verified(tracker)) is None:
+            if not tracker.get_slot(state.VERIFICATION_STOPPED):
+                dispatcher.utter_message(response="utter_account_not_verified", **state.concierge())
+        else:
+            await task(dispatcher, tracker, contact_id)
+        return state.clear_task()
+
+    @staticmethod
+    async def _verified(tracker: Tracker) -> int | None:
+        contact_id = state.verified_contact_id(tracker)
+        if contact_id is None:
+            return None
+        async with runtime.sessions()() as session:
+            return contact_id if await session.get(Contact, contact_id) is not None else None
+
+
+class ActionCancelAccountFlow(Action):  # type: ignore[misc]
+    """`cancel` during an account form: stop, forget what the task collected, say so."""
+
+    def name(self) -> str:
+        return "action_cancel_account_flow"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *state.clear_task()]

@@ -1,0 +1,66 @@
+"""Repair status for its owner only: the order flow (actions/lookups.py) with RP- numbers.
+
+What the customer needs to do next (approve an estimate, collect the piece) is part of the
+description (bot/order_messages.describe_repair).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import lookups
+from bot import orders
+from bot.order_messages import describe_repair
+
+REPAIR = lookups.LookupKind(
+    form="repair_status_form",
+    number_slot="repair_number",
+    answer_slot="repair_verification",
+    normalise_number=orders.normalise_repair_number,
+    look_up=orders.look_up_repair,
+    owned=orders.verified_repair,
+    describe=describe_repair,
+    invalid_number_response="utter_repair_number_invalid",
+    not_verified_response="utter_repair_not_verified",
+)
+
+
+# rasa_sdk ships no type information, so mypy sees its classes as Any.
+class ValidateRepairStatusForm(FormValidationAction):  # type: ignore[misc]
+    def name(self) -> str:
+        return "validate_repair_status_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        refusal = lookups.refusal(tracker)
+        if refusal is not None:
+            return refusal
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        return events
+
+    async def validate_repair_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return await lookups.validate_number(REPAIR, value, dispatcher, tracker)
+
+    async def validate_repair_verification(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return await lookups.validate_answer(REPAIR, value, dispatcher, tracker)
+
+
+class ActionLookUpRepair(Action):  # type: ignore[misc]
+    """Run when repair_status_form ends: the repair, the lockout, or a public refusal."""
+
+    def name(self) -> str:
+        return "action_look_up_repair"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return await lookups.submit(REPAIR, dispatcher, tracker)
