@@ -3,13 +3,21 @@
 The action tells the customer what happens next and emits a machine-readable marker; the
 gateway sees `custom.handoff` in Rasa's output and moves the conversation to the concierge
 queue. Who holds the conversation is the gateway's business, not Rasa's.
+
+Outside concierge hours (CONCIERGE_HOURS) a second message says when a person will answer
+and gives the concierge's phone number and e-mail address: the same words the gateway uses
+when it hands off by itself (bot/concierge_hours.py).
 """
 
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+
+from bot import concierge_hours, runtime
+from bot.store.types import utcnow
 
 # Why a person is needed, by the intent that asked for one: shown in the inbox queue.
 HANDOFF_BY_INTENT = {
@@ -20,9 +28,15 @@ HANDOFF_BY_INTENT = {
 DEFAULT_HANDOFF = HANDOFF_BY_INTENT["request_human"]
 
 
-def hand_off(dispatcher: CollectingDispatcher, response: str, reason: str) -> None:
+def hand_off(
+    dispatcher: CollectingDispatcher, response: str, reason: str, now: datetime | None = None
+) -> None:
     """Say what happens next, then signal the gateway (its contract: keep this shape)."""
     dispatcher.utter_message(response=response)
+    settings = runtime.settings()
+    now = now or utcnow()
+    if not concierge_hours.hours(settings).is_open(now):
+        dispatcher.utter_message(text=concierge_hours.handoff_message(settings, now))
     dispatcher.utter_message(json_message={"handoff": {"reason": reason}})
 
 

@@ -83,6 +83,8 @@ def base_environment(database_url: str, action_url: str) -> dict[str, str]:
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONUNBUFFERED="1",
         SECRET_KEY=ACTIONS_SECRET_KEY,
+        # Always staffed: the handoff wording must not depend on when the tests run.
+        CONCIERGE_HOURS="mon-sun 00:00-24:00",
     )
     return env
 
@@ -96,7 +98,11 @@ def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    wait_until_up(f"http://127.0.0.1:{port}/health", process, "action server", log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/health", process, "action server", log)
+    except BaseException:
+        stop(process)  # one that never came up is not left running
+        raise
     return process
 
 
@@ -128,7 +134,11 @@ def start_rasa(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[by
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    wait_until_up(f"http://127.0.0.1:{port}/", process, "rasa", log)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", process, "rasa", log)
+    except BaseException:
+        stop(process)  # one that never came up is not left running
+        raise
     return process
 
 

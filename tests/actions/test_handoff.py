@@ -1,11 +1,28 @@
 """ActionHandOff: tells the customer what happens next and signals the gateway, with the
 reason the inbox shows."""
 
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timezone
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import ActionHandOff
+from actions.handoff import ActionHandOff, hand_off
+from bot import runtime
+from bot.settings import Settings
+
+WEEKDAYS_IN_NEW_YORK = "mon-fri 09:00-19:00"
+
+
+@pytest.fixture(autouse=True)
+def concierge(settings: Settings) -> Iterator[None]:
+    """The action reads its settings from the runtime, as in the action server (the test
+    settings are always staffed: tests/conftest.py)."""
+    runtime.configure(settings)
+    yield
+    runtime.configure(settings)
 
 
 def tracker(intent: str, text: str) -> Tracker:
@@ -55,3 +72,40 @@ async def test_tells_the_customer_then_signals_the_gateway(
     # The gateway's contract: `custom.handoff` in Rasa's output, in exactly this shape.
     assert signal["custom"] == {"handoff": {"reason": reason}}
     assert signal["response"] is None and signal["text"] is None
+
+
+def test_outside_concierge_hours_it_says_when_a_person_answers_and_how_to_reach_one(
+    settings: Settings,
+) -> None:
+    runtime.configure(
+        replace(
+            settings,
+            concierge_hours=WEEKDAYS_IN_NEW_YORK,
+            concierge_timezone="America/New_York",
+            concierge_phone="+1 212 555 0100",
+            concierge_email="concierge@example.com",
+        )
+    )
+    friday_night = datetime(2026, 6, 6, 3, 0, tzinfo=timezone.utc)  # Friday 11 pm in New York
+    dispatcher = CollectingDispatcher()
+
+    hand_off(dispatcher, "utter_handoff_requested", "customer_request", now=friday_night)
+
+    told, hours, signal = dispatcher.messages
+    assert told["response"] == "utter_handoff_requested"
+    assert hours["text"] == (
+        "Our concierge is away just now. A member of the team will answer you right here "
+        "on Monday, June 8 at 9:00 am EDT (New York time). "
+        "If you would rather not wait, call +1 212 555 0100 or write to concierge@example.com."
+    )
+    assert signal["custom"] == {"handoff": {"reason": "customer_request"}}
+
+
+def test_inside_concierge_hours_no_second_message_is_added(settings: Settings) -> None:
+    runtime.configure(replace(settings, concierge_hours=WEEKDAYS_IN_NEW_YORK))
+    monday_noon = datetime(2026, 6, 8, 16, 0, tzinfo=timezone.utc)
+    dispatcher = CollectingDispatcher()
+
+    hand_off(dispatcher, "utter_handoff_complaint", "complaint", now=monday_noon)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff_complaint", None]
