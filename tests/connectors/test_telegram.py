@@ -419,7 +419,8 @@ async def test_polling_mode_takes_the_same_stored_path(
 async def test_a_telegram_conversation_with_the_real_assistant(
     aiohttp_client: Any, assistant: Any, fake_telegram: FakeTelegram
 ) -> None:
-    """Greeting, a privacy question and a request for a person, through the trained model."""
+    """Greeting, an order lookup, a privacy question and a request for a person, through the
+    trained model and the action server, on the demo store."""
     settings = Settings(
         database_url=assistant.database_url,
         rasa_url=assistant.rasa_url,
@@ -449,11 +450,16 @@ async def test_a_telegram_conversation_with_the_real_assistant(
         return [reply["text"] for reply in replies]
 
     greeting = await says("/start")
+    order_asked = await says("where is my order PG-100234?")
+    order_told = await says("10021")
     privacy = await says("do you sell my personal data?")
     handoff = await says("I'd like to talk to a person")
     print("\n--- Telegram transcript (real Rasa, fake Bot API) ---\n" + "\n".join(transcript))
 
     assert greeting and "welcome" in " ".join(greeting).lower()
+    assert "zip code" in " ".join(order_asked).lower()
+    assert "775402963318" not in " ".join(order_asked)  # nothing before the answer
+    assert "shipped" in " ".join(order_told).lower() and "775402963318" in " ".join(order_told)
     assert "sell" in " ".join(privacy).lower() and "Privacy policy" in " ".join(privacy)
     assert handoff and "concierge" in " ".join(handoff).lower()
     conversation = await channels.conversation_of(settings, Channel.TELEGRAM, str(chat))

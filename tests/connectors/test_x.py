@@ -357,11 +357,17 @@ async def test_an_x_dm_conversation_with_the_real_assistant(
         return replies
 
     greeting = await says("hello")
+    order_asked = await says("can you check order PG-100229 for me")
+    wrong = await says("60601")
+    order_told = await says("sorry, the postcode is 60614")
     privacy = await says("do you sell my personal data?")
     handoff = await says("I'd like to talk to a person")
     print("\n--- X DM transcript (real Rasa, fake X API) ---\n" + "\n".join(transcript))
 
     assert greeting and "welcome" in " ".join(greeting).lower()
+    assert "zip code" in " ".join(order_asked).lower()
+    assert "shipped" not in " ".join(order_asked + wrong).lower()  # nothing before the answer
+    assert "shipped" in " ".join(order_told).lower() and "PG-100229" in " ".join(order_told)
     assert "sell" in " ".join(privacy).lower() and "Privacy policy" in " ".join(privacy)
     assert handoff and "concierge" in " ".join(handoff).lower()
     assert all(d["participant_id"] == customer for d in fake_x.dms) and fake_x.posts == []
