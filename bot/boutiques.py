@@ -115,12 +115,24 @@ def opening_status(boutique: Boutique, now: datetime | None = None) -> str:
 
 
 def weekly_hours(boutique: Boutique) -> str:
-    parts = []
+    """ "Mon–Fri 10:00 am–7:00 pm, Sat 10:00 am–6:00 pm, Sun closed": days in a row with
+    the same hours are one range, so a customer reads three parts, not seven."""
+    runs: list[tuple[str, str, str]] = []  # first day, last day, hours
     for day in WEEKDAYS:
         hours = _hours_on(boutique, day)
         text = f"{_clock(hours[0])}–{_clock(hours[1])}" if hours else "closed"
-        parts.append(f"{DAY_NAMES[day][:3]} {text}")
-    return ", ".join(parts)
+        if runs and runs[-1][2] == text:
+            runs[-1] = (runs[-1][0], day, text)
+        else:
+            runs.append((day, day, text))
+    return ", ".join(
+        f"{_short(first)} {text}" if first == last else f"{_short(first)}–{_short(last)} {text}"
+        for first, last, text in runs
+    )
+
+
+def _short(day: str) -> str:
+    return DAY_NAMES[day][:3]
 
 
 def describe_boutique(boutique: Boutique, now: datetime | None = None) -> str:

@@ -46,7 +46,7 @@ async def test_a_city_gets_address_phone_hours_and_open_now(
     text = all_text(messages)
     assert text.startswith("Our boutique in Chicago:")
     assert "845 North Michigan Avenue" in text and "+1 312 555 0184" in text
-    assert "Mon 10:00 am–7:00 pm" in text and "Sun closed" in text
+    assert "Hours: Mon–Fri 10:00 am–7:00 pm, Sat 10:00 am–6:00 pm, Sun closed" in text
     assert "Open now, until 7:00 pm local time." in text
     assert events == []
 

@@ -8,6 +8,7 @@ import pytest
 
 from bot import boutiques
 from bot.store.db import SessionFactory
+from bot.store.models import Boutique
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,20 @@ async def test_where_we_are_comes_from_the_store(demo_sessions: SessionFactory) 
     text = boutiques.where_we_are(everywhere)
     assert text.startswith("California (Beverly Hills, Costa Mesa, San Francisco), Florida")
     assert "New York (New York)" in text and "Texas (Houston)" in text
+
+
+@pytest.mark.parametrize(
+    ("opening_hours", "said"),
+    [
+        ({"mon": ["10:00", "18:00"], "tue": ["10:00", "18:00"], "wed": ["10:00", "18:00"],
+          "thu": ["10:00", "20:00"], "fri": ["10:00", "18:00"], "sat": ["11:00", "17:00"]},
+         "Mon–Wed 10:00 am–6:00 pm, Thu 10:00 am–8:00 pm, Fri 10:00 am–6:00 pm, "
+         "Sat 11:00 am–5:00 pm, Sun closed"),
+        ({day: ["09:30", "12:00"] for day in boutiques.WEEKDAYS}, "Mon–Sun 9:30 am–12:00 pm"),
+        ({}, "Mon–Sun closed"),
+    ],
+)  # fmt: skip
+def test_weekly_hours_join_days_in_a_row_with_the_same_hours(
+    opening_hours: dict[str, list[str]], said: str
+) -> None:
+    assert boutiques.weekly_hours(Boutique(opening_hours=opening_hours)) == said
