@@ -9,7 +9,7 @@ APP_PY := $(VENV)/app/bin/python
 RASA := RASA_TELEMETRY_ENABLED=false $(VENV)/rasa/bin/rasa
 LOCK_PLATFORM := --python-version 3.10 --python-platform x86_64-manylinux_2_28
 
-.PHONY: help run test bench lint pytest model deps lock clean browser
+.PHONY: help run run-scaled test bench lint pytest model deps lock clean browser
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,6 +18,16 @@ run: deps .env model ## set up what is missing and run the assistant (web chat o
 	$(APP_PY) -m bot migrate
 	$(APP_PY) -m bot load-demo-data
 	$(APP_PY) -m bot.supervisor
+
+# Two gateways, two Rasa servers and two action servers on PostgreSQL and Redis, on this
+# machine (deploy/scaled.env, read on top of .env; docs/architecture.md, "Scaling out").
+SCALED := ENV_FILE=deploy/scaled.env
+
+run-scaled: deps .env model ## the scale-out profile: 2 gateways (:8000, :8001), 2 Rasa, 2 action servers
+	$(SCALED) $(APP_PY) -m bot create-databases
+	$(SCALED) $(APP_PY) -m bot migrate
+	$(SCALED) $(APP_PY) -m bot load-demo-data
+	$(SCALED) $(APP_PY) -m bot.supervisor
 
 test: deps model browser lint pytest ## set up what is missing and run every test
 

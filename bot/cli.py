@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import secrets
 import sys
 
@@ -30,6 +31,18 @@ def init_env(_: argparse.Namespace) -> None:
     ENV_FILE.write_text("\n".join(lines) + "\n")
     ENV_FILE.chmod(0o600)
     print(f"created {ENV_FILE.name} with fresh secrets")
+
+
+def create_databases(_: argparse.Namespace) -> None:
+    """The scaled profile's PostgreSQL databases: our store and Rasa's tracker store."""
+    from bot.store.postgres import create_database_if_missing
+
+    urls = [Settings.from_env().database_url, os.environ.get("RASA_TRACKER_STORE_URL", "")]
+    for url in urls:
+        if url.startswith("postgresql"):
+            created = asyncio.run(create_database_if_missing(url))
+            name = url.rsplit("/", 1)[-1].split("?")[0]
+            print(f"database {name} {'created' if created else 'already present'}")
 
 
 def migrate(_: argparse.Namespace) -> None:
@@ -90,6 +103,10 @@ def _agent_arguments(parser: argparse.ArgumentParser) -> None:
 
 COMMANDS = {
     "init-env": (init_env, "create .env with fresh secrets if it does not exist"),
+    "create-databases": (
+        create_databases,
+        "create the PostgreSQL databases of DATABASE_URL and RASA_TRACKER_STORE_URL if missing",
+    ),
     "migrate": (migrate, "migrate the database to the newest revision"),
     "load-demo-data": (load_demo_data, "load the demo catalogue, customers and orders (once)"),
     "model-path": (model_path, "print the model file for the current training data"),
@@ -108,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         if name in ARGUMENTS:
             ARGUMENTS[name](command)
     args = parser.parse_args(argv)
-    load_dotenv()
     try:
+        load_dotenv()
         COMMANDS[args.command][0](args)
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)

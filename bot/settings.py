@@ -200,9 +200,21 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
 
 
 def load_dotenv(path: Path = PROJECT_ROOT / ".env") -> None:
-    """Put KEY=VALUE lines of a .env file into os.environ; real environment variables win."""
-    if not path.exists():
-        return
+    """Put KEY=VALUE lines of a .env file into os.environ; real environment variables win.
+
+    A profile's file named by ENV_FILE (`make run-scaled`: deploy/scaled.env) is read
+    first, so its values win over .env's, which keeps the secrets."""
+    profile = os.environ.get("ENV_FILE", "")
+    if profile:
+        profile_path = PROJECT_ROOT / profile
+        if not profile_path.exists():
+            raise SettingsError(f"ENV_FILE={profile}: no such file")
+        _load_env_file(profile_path)
+    if path.exists():
+        _load_env_file(path)
+
+
+def _load_env_file(path: Path) -> None:
     for number, raw in enumerate(path.read_text().splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):

@@ -1,9 +1,15 @@
-"""`make run`: start the action server, the Rasa server and the gateway (and, in development,
-the mail sink that prints one-time codes); stop them together.
+"""`make run` and `make run-scaled`: start the action servers, the Rasa servers and the
+gateways (and, in development, the mail sink that prints one-time codes); stop them together.
 
-Each child's output is shown with its name in front. When one of them dies, the supervisor
-says which and why, and stops the others instead of leaving a half-working assistant.
-Ctrl-C stops them all cleanly.
+How many of each comes from the settings, so one supervisor serves both profiles:
+one Rasa server per URL in RASA_URL, one action server per URL in ACTION_SERVER_URL (Rasa
+server n uses action server n, round robin), one gateway per port in GATEWAY_PORTS
+(default: GATEWAY_PORT). `make run` has one of each; deploy/scaled.env lists two.
+
+Each child's output is shown with its name in front. When one dies, the supervisor says
+which and why. If it was the last of its kind (the only Rasa server, say), it stops the
+others instead of leaving a half-working assistant; if another of its kind still runs, the
+others carry on: that is what the second one is for. Ctrl-C stops them all cleanly.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -22,7 +28,9 @@ from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_dotenv
 from bot.training import model_path
 
 VENVS = PROJECT_ROOT / ".venv"
-START_TIMEOUT_SECONDS = 300
+DEFAULT_ACTION_SERVER_URL = "http://127.0.0.1:5055/webhook"
+# Generous: a 2-core machine loading two Rasa models at once needs minutes.
+START_TIMEOUT_SECONDS = 600
 STOP_TIMEOUT_SECONDS = 15
 
 
@@ -31,65 +39,91 @@ class Service:
     name: str
     argv: list[str]
     health_url: str
+    # Services of one kind stand in for each other ("rasa", "actions", "gateway", "mail").
+    kind: str = ""
+    # This process's own settings, on top of the environment they all share.
+    env: dict[str, str] = field(default_factory=dict)
     process: asyncio.subprocess.Process | None = None
 
 
+def numbered(kind: str, index: int, count: int) -> str:
+    """The name in front of its output: rasa when alone, rasa-1 and rasa-2 when two."""
+    return kind if count == 1 else f"{kind}-{index + 1}"
+
+
 def services(settings: Settings) -> list[Service]:
-    action_url = os.environ.setdefault("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
-    action_port = str(urlsplit(action_url).port or 5055)
-    rasa = urlsplit(settings.rasa_url)
+    action_urls = _listed(os.environ.get("ACTION_SERVER_URL", "")) or [DEFAULT_ACTION_SERVER_URL]
+    gateway_ports = gateway_ports_of(settings)
+    endpoints = os.environ.get("RASA_ENDPOINTS", "") or "endpoints.yml"
     model = model_path()
     if not model.exists():
         raise SettingsError(f"no trained model at {model}: run `make model` first")
-    mail_sink = [
-        Service(
-            "mail",
-            [str(VENVS / "app/bin/python"), "-m", "bot.mail"],
-            f"tcp://{settings.smtp_host}:{settings.smtp_port}",
+    found: list[Service] = []
+    if uses_mail_sink(settings):
+        found.append(
+            Service(
+                "mail",
+                [str(VENVS / "app/bin/python"), "-m", "bot.mail"],
+                f"tcp://{settings.smtp_host}:{settings.smtp_port}",
+                kind="mail",
+            )
         )
-    ]
-    return (mail_sink if uses_mail_sink(settings) else []) + [
-        Service(
-            "actions",
-            [
-                str(VENVS / "app/bin/python"),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "-p",
-                action_port,
-                "--quiet",
-            ],
-            f"http://127.0.0.1:{action_port}/health",
-        ),
-        Service(
-            "rasa",
-            [
-                str(VENVS / "rasa/bin/rasa"),
-                "run",
-                "--model",
-                str(model),
-                "--enable-api",
-                "--auth-token",
-                settings.rasa_auth_token,
-                "--interface",
-                rasa.hostname or "127.0.0.1",
-                "--port",
-                str(rasa.port or 5005),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-            ],
-            f"{settings.rasa_url}/",
-        ),
-        Service(
-            "gateway",
-            [str(VENVS / "app/bin/python"), "-m", "bot", "serve"],
-            f"http://{settings.gateway_host}:{settings.gateway_port}/healthz",
-        ),
-    ]
+    for index, action_url in enumerate(action_urls):
+        port = str(urlsplit(action_url).port or 5055)
+        found.append(
+            Service(
+                numbered("actions", index, len(action_urls)),
+                [
+                    *(str(VENVS / "app/bin/python"), "-m", "rasa_sdk"),
+                    *("--actions", "actions", "-p", port, "--quiet"),
+                ],
+                f"http://127.0.0.1:{port}/health",
+                kind="actions",
+            )
+        )
+    for index, rasa_url in enumerate(settings.rasa_urls):
+        rasa = urlsplit(rasa_url)
+        found.append(
+            Service(
+                numbered("rasa", index, len(settings.rasa_urls)),
+                [
+                    *(str(VENVS / "rasa/bin/rasa"), "run", "--model", str(model)),
+                    # The HTTP API is enabled but needs the token, on loopback only.
+                    *("--enable-api", "--auth-token", settings.rasa_auth_token),
+                    *("--interface", rasa.hostname or "127.0.0.1"),
+                    *("--port", str(rasa.port or 5005)),
+                    *("--endpoints", endpoints, "--credentials", "credentials.yml"),
+                ],
+                f"{rasa_url}/",
+                kind="rasa",
+                # endpoints*.yml reads ${ACTION_SERVER_URL}: each Rasa server gets one.
+                env={"ACTION_SERVER_URL": action_urls[index % len(action_urls)]},
+            )
+        )
+    for index, gateway_port in enumerate(gateway_ports):
+        found.append(
+            Service(
+                numbered("gateway", index, len(gateway_ports)),
+                [str(VENVS / "app/bin/python"), "-m", "bot", "serve"],
+                f"http://{settings.gateway_host}:{gateway_port}/healthz",
+                kind="gateway",
+                env={"GATEWAY_PORT": str(gateway_port)},
+            )
+        )
+    return found
+
+
+def gateway_ports_of(settings: Settings) -> list[int]:
+    """GATEWAY_PORTS=8000,8001 runs two gateways; without it, one on GATEWAY_PORT."""
+    listed = _listed(os.environ.get("GATEWAY_PORTS", ""))
+    try:
+        return [int(port) for port in listed] or [settings.gateway_port]
+    except ValueError as error:
+        raise SettingsError(f"GATEWAY_PORTS must list port numbers, got {listed}") from error
+
+
+def _listed(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def uses_mail_sink(settings: Settings) -> bool:
@@ -164,7 +198,7 @@ async def supervise(settings: Settings) -> int:
         service.process = await asyncio.create_subprocess_exec(
             *service.argv,
             cwd=PROJECT_ROOT,
-            env=env,
+            env={**env, **service.env},
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
@@ -181,31 +215,18 @@ async def supervise(settings: Settings) -> int:
         await stop_all(all_services)
         return 1
 
-    base = f"http://{settings.gateway_host}:{settings.gateway_port}"
+    web_chats = "".join(
+        f"  web chat: http://{settings.gateway_host}:{port}/\n"
+        for port in gateway_ports_of(settings)
+    )
     print(
         f"\n[supervisor] ready in {time.monotonic() - started:.0f} s\n"
-        f"  web chat: {base}/\n"
+        f"{web_chats}"
         "  Ctrl-C stops them all.\n",
         flush=True,
     )
 
-    exits = {
-        asyncio.create_task(s.process.wait()): s for s in all_services if s.process is not None
-    }
-    stop_task = asyncio.create_task(stop_requested.wait())
-    done, _ = await asyncio.wait([*exits, stop_task], return_when=asyncio.FIRST_COMPLETED)
-    code = 0
-    for task in done:
-        if task in exits:
-            service = exits[task]
-            print(
-                f"[supervisor] {service.name} exited with code {task.result()}; "
-                "stopping the others",
-                flush=True,
-            )
-            code = 1
-    if stop_task in done:
-        print("[supervisor] stopping…", flush=True)
+    code = await watch(all_services, stop_requested)
     await stop_all(all_services)
     for pump in pumps:
         pump.cancel()
@@ -213,9 +234,38 @@ async def supervise(settings: Settings) -> int:
     return code
 
 
+async def watch(all_services: list[Service], stop_requested: asyncio.Event) -> int:
+    """Until Ctrl-C (0) or until the last service of some kind has died (1)."""
+    exits = {
+        asyncio.create_task(s.process.wait()): s for s in all_services if s.process is not None
+    }
+    stop_task = asyncio.create_task(stop_requested.wait())
+    while True:
+        done, _ = await asyncio.wait([*exits, stop_task], return_when=asyncio.FIRST_COMPLETED)
+        if stop_task in done:
+            print("[supervisor] stopping…", flush=True)
+            return 0
+        for task in done:
+            dead = exits.pop(task)
+            others = [s.name for s in exits.values() if s.kind == dead.kind]
+            if not others:
+                print(
+                    f"[supervisor] {dead.name} exited with code {task.result()}; "
+                    "it was the only one of its kind: stopping the others",
+                    flush=True,
+                )
+                stop_task.cancel()
+                return 1
+            print(
+                f"[supervisor] {dead.name} exited with code {task.result()}; "
+                f"{', '.join(others)} carr{'ies' if len(others) == 1 else 'y'} on",
+                flush=True,
+            )
+
+
 def main() -> int:
-    load_dotenv()
     try:
+        load_dotenv()
         settings = Settings.from_env()
         settings.require_secrets()
         return asyncio.run(supervise(settings))
