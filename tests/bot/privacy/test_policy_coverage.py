@@ -20,6 +20,7 @@ COVERAGE_FILE = ROOT / "bot" / "privacy" / "coverage.yml"
 DOMAIN_FILE = ROOT / "domain" / "privacy.yml"
 TRAINING_FILE = ROOT / "data" / "nlu" / "privacy.yml"
 NLU_TEST_FILE = ROOT / "tests" / "nlu" / "privacy.yml"
+CONVERSATION_TEST_FILE = ROOT / "tests" / "conversations" / "privacy.yml"
 
 RETRIEVAL_INTENT = "privacy"
 RESPONSE_PREFIX = f"utter_{RETRIEVAL_INTENT}/"
@@ -322,3 +323,13 @@ def test_nlu_test_examples_are_not_in_the_training_data() -> None:
     tested = [e for examples in nlu_test_examples().values() for e in examples]
     leaked = [e for e in tested if _normalise(e) in trained]
     assert not leaked, f"NLU test examples also in training data: {leaked}"
+
+
+@pytest.mark.parametrize("key", ALL_KEYS)
+def test_key_is_asked_in_a_conversation_test(key: str) -> None:
+    """Every answer is reached from real customer text in tests/conversations, which Rasa
+    must predict without an error (tests/test_rasa_project.py)."""
+    asked = set(
+        re.findall(rf"\bintent: {RETRIEVAL_INTENT}/(\w+)", CONVERSATION_TEST_FILE.read_text())
+    )
+    assert key in asked, f"no conversation test asks for privacy/{key}"
