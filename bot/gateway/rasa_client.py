@@ -31,6 +31,21 @@ class AssistantTurn:
 class ServerGone(Exception):
     """The Rasa server refused the connection or dropped it without answering: it is down."""
 
+    def __init__(self, detail: str, *, mid_turn: bool) -> None:
+        super().__init__(detail)
+        # Dropped with our request open: it may have begun the turn (and taken its lock).
+        self.mid_turn = mid_turn
+
+
+# A server that died mid-turn leaves its ticket in Rasa's lock store, and the next server
+# waits for that ticket to expire. Rasa checks about once a second, and the waiter's own
+# ticket expires on the same clock, one lifetime after it was issued: a turn re-sent within
+# a second of the dead one's ticket can see both expire at the same check and then wait
+# forever (seen in tests/test_scaled.py). Re-sent this long after the drop (so after the
+# dead ticket was issued), a check falls between the two expiries and the turn gets the
+# lock, TICKET_LOCK_LIFETIME later at most.
+RESEND_AFTER_DROP_SECONDS = 3.0
+
 
 # What a dead server looks like from here: nothing listens on its port (the connection is
 # refused), or it died with our request open (the connection is closed or reset under us).
@@ -85,6 +100,8 @@ class RasaClient:
             except ServerGone as error:
                 logger.warning("Rasa at %s is down (%s): trying the next server", url, error)
                 gone.append(url)
+                if error.mid_turn:
+                    await asyncio.sleep(RESEND_AFTER_DROP_SECONDS)
         raise AssistantUnavailable(f"every Rasa server is down: {gone}")
 
     async def _post(self, url: str, body: dict[str, Any]) -> AssistantTurn:
@@ -97,7 +114,8 @@ class RasaClient:
                     raise AssistantUnavailable(f"Rasa answered {response.status}: {detail}")
                 messages = await response.json()
         except SERVER_GONE_ERRORS as error:
-            raise ServerGone(repr(error)) from error
+            refused = isinstance(error, aiohttp.ClientConnectorError)
+            raise ServerGone(repr(error), mid_turn=not refused) from error
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise AssistantUnavailable(f"Rasa unreachable: {error!r}") from error
         return parse_rasa_messages(messages)
