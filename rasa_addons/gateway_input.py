@@ -18,7 +18,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_addons import action_validation
+
 logger = logging.getLogger(__name__)
+
+# Rasa imports this module to load our channel: the one place our code runs in its process.
+action_validation.install()
 
 MAX_TEXT_LENGTH = 4000
 

@@ -1,0 +1,69 @@
+"""Rasa's check of action server answers, compiled once, judges exactly as Rasa's own.
+
+rasa_addons runs inside Rasa's environment, so the check runs there, in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from bot.settings import PROJECT_ROOT
+from tests.assistant import RASA_BIN
+
+RASA_PYTHON = RASA_BIN.parent / "python"
+
+# Answers an action server might give: good ones, and ones Rasa must refuse.
+ANSWERS = [
+    {"events": [], "responses": []},
+    {
+        "events": [
+            {"event": "slot", "name": "order_number", "value": "PG-100234"},
+            {"event": "active_loop", "name": None},
+            {"event": "followup", "name": "action_listen"},
+        ],
+        "responses": [{"text": "hello", "buttons": [{"title": "a", "payload": "/b"}]}],
+    },
+    {"events": "not a list", "responses": []},
+    {"events": [{"event": "slot"}], "responses": []},
+    {"events": [{"event": "no_such_event", "name": "x"}], "responses": []},
+    {"events": [], "responses": ["not an object"]},
+]
+
+CHECK = """
+import json, sys
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+
+def verdicts(validate):
+    out = []
+    for answer in json.loads(sys.argv[1]):
+        try:
+            out.append(["accepted", validate(RemoteAction("a", None), answer)])
+        except ValidationError as error:
+            out.append(["refused", error.message])
+    return out
+
+stock = verdicts(RemoteAction._validate_action_result)
+import rasa_addons.gateway_input  # installs the compiled check, as when Rasa loads our channel
+from rasa_addons.action_validation import validate_action_result
+assert RemoteAction._validate_action_result is validate_action_result
+print(json.dumps({"stock": stock, "ours": verdicts(RemoteAction._validate_action_result)}))
+"""
+
+
+def test_the_compiled_check_accepts_and_refuses_exactly_what_rasa_does() -> None:
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-c", CHECK, json.dumps(ANSWERS)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    verdicts = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert verdicts["ours"] == verdicts["stock"]
+    assert [kind for kind, _ in verdicts["ours"]] == ["accepted"] * 2 + ["refused"] * 4
+    assert all("Failed to validate Action server response" in m for _, m in verdicts["ours"][2:])
