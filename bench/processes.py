@@ -60,28 +60,38 @@ def stop(server: Server) -> None:
             server.process.wait()
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and its children, in bytes (0 once it has gone)."""
+def tree_memory(pid: int) -> tuple[int, int]:
+    """Resident (RSS) and proportional (PSS) memory of a process and its children, in bytes
+    (0 once it has gone).
+
+    RSS counts a shared page in full in every process that maps it, so the RSS of two Rasa
+    servers adds TensorFlow's libraries twice; PSS shares each such page out between them,
+    so PSS added over the processes is what the stack really holds.
+    """
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
-    total = 0
+        return 0, 0
+    rss = pss = 0
     for proc in procs:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += proc.memory_info().rss
-    return total
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            info = proc.memory_full_info()
+            rss += info.rss
+            pss += info.pss
+    return rss, pss
 
 
 @dataclass
 class MemorySampler:
-    """Samples every server's memory a few times a second: peak per server, peak together."""
+    """Samples every server's memory a few times a second: peak per server (RSS), peak
+    together (RSS added up, and PSS added up)."""
 
     servers: list[Server]
     interval: float = 0.25
     peak_by_name: dict[str, int] = field(default_factory=dict)
     peak_total: int = 0
+    peak_total_pss: int = 0
 
     @contextmanager
     def running(self) -> Iterator[MemorySampler]:
@@ -89,12 +99,14 @@ class MemorySampler:
 
         def sample() -> None:
             while not stop_event.is_set():
-                total = 0
+                total = total_pss = 0
                 for server in self.servers:
-                    rss = tree_rss(server.process.pid)
+                    rss, pss = tree_memory(server.process.pid)
                     total += rss
+                    total_pss += pss
                     self.peak_by_name[server.name] = max(self.peak_by_name.get(server.name, 0), rss)
                 self.peak_total = max(self.peak_total, total)
+                self.peak_total_pss = max(self.peak_total_pss, total_pss)
                 stop_event.wait(self.interval)
 
         thread = threading.Thread(target=sample, daemon=True)
