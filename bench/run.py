@@ -139,8 +139,7 @@ def our_stack(work: Path, logs: Path, rasa_servers: int) -> tuple[float, list[Se
                     "--model",
                     str(models / "bench.tar.gz"),
                     "--enable-api",
-                    "--auth-token",
-                    token,
+                    f"--auth-token={token}",  # a token may begin with "-"
                     "--interface",
                     "127.0.0.1",
                     "--port",

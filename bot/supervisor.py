@@ -88,8 +88,10 @@ def services(settings: Settings) -> list[Service]:
                 numbered("rasa", index, len(settings.rasa_urls)),
                 [
                     *(str(VENVS / "rasa/bin/rasa"), "run", "--model", str(model)),
-                    # The HTTP API is enabled but needs the token, on loopback only.
-                    *("--enable-api", "--auth-token", settings.rasa_auth_token),
+                    # The HTTP API is enabled but needs the token, on loopback only. One
+                    # argument, "--auth-token=…": a random token may begin with "-", which
+                    # argparse would take for an option of its own.
+                    *("--enable-api", f"--auth-token={settings.rasa_auth_token}"),
                     *("--interface", rasa.hostname or "127.0.0.1"),
                     *("--port", str(rasa.port or 5005)),
                     *("--endpoints", endpoints, "--credentials", "credentials.yml"),
