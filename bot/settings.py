@@ -27,6 +27,9 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_auth_token: str = ""
     rasa_timeout_seconds: float = 15.0
+    # Turns this gateway lets into each Rasa server at once; the others wait here, in order
+    # (bot/gateway/rasa_client.py says why).
+    rasa_max_in_flight: int = 4
     # Live inbox and web chat updates: "local" within one gateway (`make run`), "postgres"
     # across gateways through LISTEN/NOTIFY on the store (`make run-scaled`), bot/live.py.
     live_broadcast: str = "local"
@@ -78,6 +81,7 @@ class Settings:
             rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
             rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
             rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds),
+            rasa_max_in_flight=_int(env, "RASA_MAX_IN_FLIGHT", cls.rasa_max_in_flight),
             live_broadcast=_choice(env, "LIVE_BROADCAST", LIVE_BROADCASTS),
             gateway_host=env.get("GATEWAY_HOST", cls.gateway_host),
             gateway_port=_int(env, "GATEWAY_PORT", cls.gateway_port),

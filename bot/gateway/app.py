@@ -69,7 +69,11 @@ async def _assistant(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as http:
         app[HTTP] = http
         rasa = RasaClient(
-            http, settings.rasa_urls, settings.rasa_auth_token, settings.rasa_timeout_seconds
+            http,
+            settings.rasa_urls,
+            settings.rasa_auth_token,
+            settings.rasa_timeout_seconds,
+            max_in_flight=settings.rasa_max_in_flight,
         )
         app[PIPELINE] = Pipeline(settings, app[SESSIONS], rasa, app[LIVE])
         app[OUTBOX] = Outbox(app[SESSIONS], settings)

@@ -70,6 +70,13 @@ class RasaClient:
     continues the same conversation (at worst its tracker holds the customer's words twice).
     A timeout or an error answer is not retried: the server is alive and the turn may still
     be running or done.
+
+    At most `max_in_flight` turns are inside each server at once; the others wait here, first
+    come first served. Rasa runs the models of one turn at a time and a form turn calls the
+    action server two or three times: with fifty turns inside, each of those calls queues
+    behind all the others again, and the slowest turns take several times the median (p95
+    2.4 s against p50 0.7 s at 50 conversations in `make bench`). Waiting here, a turn, once
+    let in, finishes at the speed of a few. The timeout counts from the moment it is let in.
     """
 
     def __init__(
@@ -78,11 +85,16 @@ class RasaClient:
         base_urls: list[str],
         token: str,
         timeout_seconds: float,
+        *,
+        max_in_flight: int = 4,
     ) -> None:
         if not base_urls:
             raise ValueError("at least one Rasa server URL is needed")
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
         self._http = http
         self._urls = [url.rstrip("/") + WEBHOOK_PATH for url in base_urls]
+        self._admission = {url: asyncio.Semaphore(max_in_flight) for url in self._urls}
         self._headers = {"Authorization": f"Bearer {token}"}
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
 
@@ -96,7 +108,8 @@ class RasaClient:
         gone: list[str] = []
         for url in self.route(sender_id):
             try:
-                return await self._post(url, body)
+                async with self._admission[url]:
+                    return await self._post(url, body)
             except ServerGone as error:
                 logger.warning("Rasa at %s is down (%s): trying the next server", url, error)
                 gone.append(url)

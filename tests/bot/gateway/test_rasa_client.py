@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -140,3 +141,41 @@ async def test_when_every_server_is_down_the_assistant_is_unavailable(
         client = RasaClient(http, urls, "test-rasa-token", 5)
         with pytest.raises(AssistantUnavailable, match="every Rasa server is down"):
             await client.send("conversation-1", "hello", {})
+
+
+async def test_at_most_max_in_flight_turns_are_inside_a_server_the_others_wait_their_turn(
+    aiohttp_server: ServerFactory,
+) -> None:
+    inside = 0
+    most_inside = 0
+    order: list[str] = []
+
+    async def slow_rasa(request: web.Request) -> web.Response:
+        nonlocal inside, most_inside
+        body = await request.json()
+        inside += 1
+        most_inside = max(most_inside, inside)
+        order.append(body["sender"])
+        await asyncio.sleep(0.05)
+        inside -= 1
+        return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+
+    app = web.Application()
+    app.router.add_post(WEBHOOK_PATH, slow_rasa)
+    server = await aiohttp_server(app, host="127.0.0.1")
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(
+            http, [str(server.make_url("")).rstrip("/")], "test-rasa-token", 5, max_in_flight=3
+        )
+        turns = await asyncio.gather(
+            *(client.send(f"conversation-{n}", "hello", {}) for n in range(12))
+        )
+
+    assert all(turn.replies[0].text == "ok" for turn in turns)
+    assert most_inside == 3  # never more, and the limit is used
+    assert sorted(order) == sorted(f"conversation-{n}" for n in range(12))
+
+
+def test_max_in_flight_must_let_at_least_one_turn_in() -> None:
+    with pytest.raises(ValueError, match="max_in_flight"):
+        RasaClient(None, ["http://127.0.0.1:5005"], "t", 5, max_in_flight=0)  # type: ignore[arg-type]
