@@ -19,11 +19,12 @@ is re-checked against the store on every use: the order must belong to that cont
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -140,6 +141,30 @@ def refusal(tracker: Tracker) -> list[EventType] | None:
     if turn_context(tracker).public or account_state.minor_declared(tracker):
         return [SlotSet(REQUESTED_SLOT, None)]
     return None
+
+
+# rasa_sdk ships no type information, so mypy sees its classes as Any.
+class LookupFormValidation(FormValidationAction, ABC):  # type: ignore[misc]
+    """The validation action of a lookup form: ends it at once where nothing may be asked.
+
+    Subclasses set `kind` and name their two `validate_<slot>` methods, which rasa_sdk
+    finds by the slot's name, after validate_number and validate_answer here. Abstract, so
+    the action server registers the subclasses only."""
+
+    @property
+    @abstractmethod
+    def kind(self) -> LookupKind: ...
+
+    def name(self) -> str:
+        return f"validate_{self.kind.form}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if (events := refusal(tracker)) is not None:
+            return events
+        validated: list[EventType] = await super().run(dispatcher, tracker, domain)
+        return validated
 
 
 async def submit(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -30,19 +30,8 @@ ORDER = lookups.LookupKind(
 MAX_LISTED = 5
 
 
-# rasa_sdk ships no type information, so mypy sees its classes as Any.
-class ValidateOrderStatusForm(FormValidationAction):  # type: ignore[misc]
-    def name(self) -> str:
-        return "validate_order_status_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        refusal = lookups.refusal(tracker)
-        if refusal is not None:
-            return refusal
-        events: list[EventType] = await super().run(dispatcher, tracker, domain)
-        return events
+class ValidateOrderStatusForm(lookups.LookupFormValidation):
+    kind = ORDER
 
     async def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -29,19 +29,8 @@ REPAIR = lookups.LookupKind(
 )
 
 
-# rasa_sdk ships no type information, so mypy sees its classes as Any.
-class ValidateRepairStatusForm(FormValidationAction):  # type: ignore[misc]
-    def name(self) -> str:
-        return "validate_repair_status_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        refusal = lookups.refusal(tracker)
-        if refusal is not None:
-            return refusal
-        events: list[EventType] = await super().run(dispatcher, tracker, domain)
-        return events
+class ValidateRepairStatusForm(lookups.LookupFormValidation):
+    kind = REPAIR
 
     async def validate_repair_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
