@@ -26,6 +26,7 @@ import aiohttp
 from bench.load import run_level
 from bench.processes import MemorySampler, Server, environment, start, stop, timed
 from bot.settings import PROJECT_ROOT
+from bot.supervisor import action_server_command, rasa_server_command
 
 RASA = str(PROJECT_ROOT / ".venv" / "rasa" / "bin" / "rasa")
 APP_PYTHON = str(PROJECT_ROOT / ".venv" / "app" / "bin" / "python")
@@ -113,16 +114,7 @@ def our_stack(work: Path, logs: Path, rasa_servers: int) -> tuple[float, list[Se
     servers = [
         start(
             "ours-actions",
-            [
-                APP_PYTHON,
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "-p",
-                str(action_port),
-                "--quiet",
-            ],
+            action_server_command(action_port),
             PROJECT_ROOT,
             env,
             f"http://127.0.0.1:{action_port}/health",
@@ -133,22 +125,7 @@ def our_stack(work: Path, logs: Path, rasa_servers: int) -> tuple[float, list[Se
         servers.append(
             start(
                 f"ours-rasa-{index + 1}",
-                [
-                    RASA,
-                    "run",
-                    "--model",
-                    str(models / "bench.tar.gz"),
-                    "--enable-api",
-                    f"--auth-token={token}",  # a token may begin with "-"
-                    "--interface",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--endpoints",
-                    "endpoints.yml",
-                    "--credentials",
-                    "credentials.yml",
-                ],
+                rasa_server_command(models / "bench.tar.gz", token, "127.0.0.1", port),
                 PROJECT_ROOT,
                 env,
                 f"http://127.0.0.1:{port}/",

@@ -20,6 +20,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -51,6 +52,27 @@ def numbered(kind: str, index: int, count: int) -> str:
     return kind if count == 1 else f"{kind}-{index + 1}"
 
 
+def action_server_command(port: int) -> list[str]:
+    """The action server, as `make run`, the benchmark and the tests start it."""
+    python = str(VENVS / "app/bin/python")
+    return [python, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port), "--quiet"]
+
+
+def rasa_server_command(
+    model: Path, token: str, host: str, port: int, endpoints: str = "endpoints.yml"
+) -> list[str]:
+    """A Rasa server, as `make run`, the benchmark and the tests start it: the HTTP API is
+    enabled but needs the token, and only our token-checked channel is open."""
+    return [
+        *(str(VENVS / "rasa/bin/rasa"), "run", "--model", str(model)),
+        # One argument, "--auth-token=…": a random token may begin with "-", which argparse
+        # would take for an option of its own.
+        *("--enable-api", f"--auth-token={token}"),
+        *("--interface", host, "--port", str(port)),
+        *("--endpoints", endpoints, "--credentials", "credentials.yml"),
+    ]
+
+
 def services(settings: Settings) -> list[Service]:
     action_urls = _listed(os.environ.get("ACTION_SERVER_URL", "")) or [DEFAULT_ACTION_SERVER_URL]
     gateway_ports = gateway_ports_of(settings)
@@ -73,10 +95,7 @@ def services(settings: Settings) -> list[Service]:
         found.append(
             Service(
                 numbered("actions", index, len(action_urls)),
-                [
-                    *(str(VENVS / "app/bin/python"), "-m", "rasa_sdk"),
-                    *("--actions", "actions", "-p", port, "--quiet"),
-                ],
+                action_server_command(int(port)),
                 f"http://127.0.0.1:{port}/health",
                 kind="actions",
             )
@@ -86,16 +105,13 @@ def services(settings: Settings) -> list[Service]:
         found.append(
             Service(
                 numbered("rasa", index, len(settings.rasa_urls)),
-                [
-                    *(str(VENVS / "rasa/bin/rasa"), "run", "--model", str(model)),
-                    # The HTTP API is enabled but needs the token, on loopback only. One
-                    # argument, "--auth-token=…": a random token may begin with "-", which
-                    # argparse would take for an option of its own.
-                    *("--enable-api", f"--auth-token={settings.rasa_auth_token}"),
-                    *("--interface", rasa.hostname or "127.0.0.1"),
-                    *("--port", str(rasa.port or 5005)),
-                    *("--endpoints", endpoints, "--credentials", "credentials.yml"),
-                ],
+                rasa_server_command(
+                    model,
+                    settings.rasa_auth_token,
+                    rasa.hostname or "127.0.0.1",
+                    rasa.port or 5005,
+                    endpoints,
+                ),
                 f"{rasa_url}/",
                 kind="rasa",
                 # endpoints*.yml reads ${ACTION_SERVER_URL}: each Rasa server gets one.

@@ -10,7 +10,6 @@ import asyncio
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from aiosmtpd.controller import Controller
 from bot.settings import PROJECT_ROOT
 from bot.store.db import create_engine, create_session_factory
 from bot.store.migrate import upgrade_to_head
+from bot.supervisor import action_server_command, rasa_server_command
 from bot.training import model_path
 from tests.fakes.smtp import Mailbox
 
@@ -89,56 +89,33 @@ def base_environment(database_url: str, action_url: str) -> dict[str, str]:
     return env
 
 
-def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    name: str, argv: list[str], env: dict[str, str], health_url: str, log: Path
+) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            argv, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/health", process, "action server", log)
+        wait_until_up(health_url, process, name, log)
     except BaseException:
         stop(process)  # one that never came up is not left running
         raise
     return process
+
+
+def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    return start_server(
+        "action server", action_server_command(port), env, f"http://127.0.0.1:{port}/health", log
+    )
 
 
 def start_rasa(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: `make test` trains it (or run `make model`)")
-    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(
-            [
-                str(RASA_BIN),
-                "run",
-                "--model",
-                str(model),
-                "--enable-api",
-                f"--auth-token={RASA_TOKEN}",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/", process, "rasa", log)
-    except BaseException:
-        stop(process)  # one that never came up is not left running
-        raise
-    return process
+    command = rasa_server_command(model, RASA_TOKEN, "127.0.0.1", port)
+    return start_server("rasa", command, env, f"http://127.0.0.1:{port}/", log)
 
 
 async def _load_demo_data(database_url: str) -> None:
