@@ -6,13 +6,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.store.sqlite_connection import single_trip_connector
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
@@ -25,12 +28,21 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         # The gateway and the action server write to the same file: wait for the lock
         # instead of failing, and let readers run beside the writer (WAL).
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        connect_args = {"timeout": 30, **kwargs.pop("connect_args", {})}
+        database, sqlite_args = _sqlite_connect_args(url, connect_args)
+        # Each statement in one trip to aiosqlite's thread (bot/store/sqlite_connection.py).
+        kwargs["async_creator"] = single_trip_connector(database, **sqlite_args)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def _sqlite_connect_args(url: URL, connect_args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """What SQLAlchemy's own aiosqlite dialect would pass to sqlite3.connect for `url`."""
+    arguments, options = SQLiteDialect_aiosqlite().create_connect_args(url)
+    return str(arguments[0]), {**options, **connect_args}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
