@@ -75,13 +75,28 @@ async def reopen_for_bot(session: AsyncSession, conversation_id: int) -> bool:
     )
 
 
-async def keep_for_bot(session: AsyncSession, conversation_id: int) -> bool:
+async def keep_for_bot(
+    session: AsyncSession, conversation_id: int, *, last_message_at: datetime | None = None
+) -> bool:
     """Before recording the bot's answer: True (and the row locked) only while the bot holds
     it. The assistant is asked outside any transaction; meanwhile a person may have taken
-    over, and then the bot's answer must not go out."""
-    return await _change(
-        session, conversation_id, [Conversation.holder == BOT], {"holder": Conversation.holder}
+    over, and then the bot's answer must not go out.
+
+    `last_message_at`, when given, is stamped by the same statement (the time of the answer
+    about to be recorded). The holder does not change, so nothing loaded is refreshed: one
+    statement on every turn of the bot."""
+    values: dict[str, Any] = (
+        {"holder": Conversation.holder}
+        if last_message_at is None
+        else {"last_message_at": last_message_at}
     )
+    result = await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.holder == BOT)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def claim(session: AsyncSession, conversation_id: int, agent_id: int) -> bool:

@@ -28,7 +28,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
-from bot.store.models import Conversation
+from bot.store.models import Channel, ConversationHolder
 
 logger = logging.getLogger(__name__)
 
@@ -256,8 +256,19 @@ def create_broadcaster(settings: Settings) -> Broadcaster:
     return LocalBroadcaster()
 
 
+class ConversationLike(Protocol):
+    """What an event needs of a conversation: a loaded one, or a turn's ConversationState."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def holder(self) -> ConversationHolder: ...
+    @property
+    def channel(self) -> Channel: ...
+
+
 def message_event(
-    conversation: Conversation, message_id: int, customer: str, agent_id: int | None = None
+    conversation: ConversationLike, message_id: int, customer: str, agent_id: int | None = None
 ) -> LiveEvent:
     return LiveEvent(
         MESSAGE,
@@ -271,7 +282,7 @@ def message_event(
 
 
 def conversation_event(
-    conversation: Conversation, customer: str, agent_id: int | None = None
+    conversation: ConversationLike, customer: str, agent_id: int | None = None
 ) -> LiveEvent:
     return LiveEvent(
         CONVERSATION,

@@ -54,13 +54,30 @@ async def enqueue(
         return None
     identity = await session.get(ChannelIdentity, conversation.identity_id)
     assert identity is not None
+    return queue_reply(
+        session, conversation.channel, identity.external_id, message.id, reply, in_reply_to
+    )
+
+
+def queue_reply(
+    session: AsyncSession,
+    channel: Channel,
+    customer: str,
+    message_id: int,
+    reply: Reply,
+    in_reply_to: str | None = None,
+) -> OutboxMessage | None:
+    """`enqueue` for a caller that knows the customer's id on the channel and the message id
+    (the gateway's turn, which holds no loaded objects)."""
+    if channel not in PUSH_CHANNELS:
+        return None
     payload: dict[str, Any] = reply.to_json()
     if in_reply_to:  # a public reply to a post, not a private message
         payload["in_reply_to"] = in_reply_to
     row = OutboxMessage(
-        message_id=message.id,
-        channel=conversation.channel,
-        recipient=in_reply_to or identity.external_id,
+        message_id=message_id,
+        channel=channel,
+        recipient=in_reply_to or customer,
         payload=payload,
     )
     session.add(row)

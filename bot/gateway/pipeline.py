@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import conversations, minors
-from bot.conversations import DuplicateMessage, InboundMessage
+from bot.conversations import ConversationState, DuplicateMessage, InboundMessage
 from bot.gateway.rasa_client import AssistantTurn, AssistantUnavailable, RasaClient
 from bot.holder import hand_off, keep_for_bot
 from bot.live import Broadcaster, LiveEvent, LocalBroadcaster, publish_all
@@ -26,6 +26,7 @@ from bot.replies import Reply, assistant_unavailable_reply
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import ConversationHolder
+from bot.store.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -65,16 +66,14 @@ class Pipeline:
 
     async def _handle(self, inbound: InboundMessage, answer: Reply | None) -> TurnResult:
         async with self._sessions.begin() as session:
-            identity = await conversations.get_or_create_identity(
-                session, inbound.channel, inbound.external_id, inbound.display_name
-            )
-            conversation = await conversations.current_conversation(session, identity)
+            conversation = await conversations.open_turn(session, inbound)
             # A child said they are under 13 here: only a placeholder is kept (bot/minors.py).
-            minor = conversation.minor_declared_at is not None
-            if minor:
+            if conversation.minor:
                 inbound = minors.redacted(inbound)
             try:
-                message = await conversations.record_inbound(session, conversation, inbound)
+                message_id = await conversations.record_customer_message(
+                    session, conversation, inbound
+                )
             except DuplicateMessage:
                 logger.info(
                     "duplicate %s message %s ignored",
@@ -82,26 +81,24 @@ class Pipeline:
                     inbound.platform_message_id,
                 )
                 return TurnResult(conversation.id, duplicate=True, holder=conversation.holder)
-            conversation_id = conversation.id
-            holder = conversation.holder
-            metadata = self._metadata(inbound, conversation_id, identity.id)
-            recorded = message_recorded(conversation, message.id, inbound.external_id)
+            recorded = message_recorded(conversation, message_id, inbound.external_id)
         await publish_all(self._live, [recorded])
 
-        if holder is not ConversationHolder.BOT:
+        if conversation.holder is not ConversationHolder.BOT:
             # A person has it (or will): the customer's words reach the inbox, not the bot.
-            return TurnResult(conversation_id, holder=holder)
+            return TurnResult(conversation.id, holder=conversation.holder)
 
-        if minor:  # nothing more goes to Rasa: the fixed reply instead
+        if conversation.minor:  # nothing more goes to Rasa: the fixed reply instead
             answer = minors.reply(self._settings)
         if answer is not None:
             turn: AssistantTurn | None = AssistantTurn(replies=[answer])
         else:
             text = inbound.payload or inbound.text
-            turn = await self._ask_assistant(conversation_id, text, metadata)
+            metadata = self._metadata(inbound, conversation)
+            turn = await self._ask_assistant(conversation.id, text, metadata)
         # A public post is answered in public, in reply to it; anything else privately.
         in_reply_to = inbound.platform_message_id if inbound.public else None
-        return await self._record_turn(conversation_id, inbound.external_id, turn, in_reply_to)
+        return await self._record_turn(conversation, inbound.external_id, turn, in_reply_to)
 
     async def _ask_assistant(
         self, conversation_id: int, text: str, metadata: dict[str, Any]
@@ -119,23 +116,23 @@ class Pipeline:
 
     async def _record_turn(
         self,
-        conversation_id: int,
+        conversation: ConversationState,
         customer: str,
         turn: AssistantTurn | None,
         in_reply_to: str | None = None,
     ) -> TurnResult:
         events: list[LiveEvent] = []
+        now = utcnow()
         async with self._sessions.begin() as session:
             # Rasa was asked outside any transaction: if a person took the conversation
             # meanwhile (another gateway's turn handed it off), the bot's answer is dropped.
-            if not await keep_for_bot(session, conversation_id):
-                conversation = await conversations.get_conversation(session, conversation_id)
+            if not await keep_for_bot(session, conversation.id, last_message_at=now):
+                current = await conversations.get_conversation(session, conversation.id)
                 logger.info(
                     "conversation %s went to a person during the turn: the bot stays quiet",
-                    conversation_id,
+                    conversation.id,
                 )
-                return TurnResult(conversation_id, holder=conversation.holder)
-            conversation = await conversations.get_conversation(session, conversation_id)
+                return TurnResult(conversation.id, holder=current.holder)
             if turn is None:
                 replies = [assistant_unavailable_reply(self._settings)]
                 reasons = [HANDOFF_ASSISTANT_FAILED]
@@ -147,27 +144,25 @@ class Pipeline:
                     if isinstance(handoff := signal.get("handoff"), dict)
                 ]
                 if minors.declared(turn.signals):
-                    await minors.mark_declared(session, conversation)
-            if reasons and await hand_off(session, conversation_id, reasons[0]):
+                    loaded = await conversations.get_conversation(session, conversation.id)
+                    await minors.mark_declared(session, loaded)
+            if reasons and await hand_off(session, conversation.id, reasons[0]):
+                conversation = conversation.held_by(ConversationHolder.WAITING)
                 events.append(conversation_changed(conversation, customer))
-            for reply in replies:
-                message = await conversations.record_outbound(
-                    session, conversation, reply, in_reply_to=in_reply_to
-                )
-                events.append(message_recorded(conversation, message.id, customer))
-            result = TurnResult(conversation_id, replies=replies, holder=conversation.holder)
+            message_ids = await conversations.record_bot_replies(
+                session, conversation, customer, replies, now, in_reply_to
+            )
+            events.extend(message_recorded(conversation, id_, customer) for id_ in message_ids)
         await publish_all(self._live, events)
-        return result
+        return TurnResult(conversation.id, replies=replies, holder=conversation.holder)
 
     @staticmethod
-    def _metadata(
-        inbound: InboundMessage, conversation_id: int, identity_id: int
-    ) -> dict[str, Any]:
+    def _metadata(inbound: InboundMessage, conversation: ConversationState) -> dict[str, Any]:
         return {
             "channel": inbound.channel.value,
             "public": inbound.public,
-            "conversation_id": conversation_id,
-            "identity_id": identity_id,
+            "conversation_id": conversation.id,
+            "identity_id": conversation.identity_id,
         }
 
 
