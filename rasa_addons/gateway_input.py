@@ -18,12 +18,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from rasa_addons import action_validation
+from rasa_addons import action_validation, kept_alive_endpoints
 
 logger = logging.getLogger(__name__)
 
 # Rasa imports this module to load our channel: the one place our code runs in its process.
 action_validation.install()
+kept_alive_endpoints.install()
 
 MAX_TEXT_LENGTH = 4000
 
@@ -51,6 +52,8 @@ class GatewayInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("gateway_webhook", __name__)
+        # The action server connections kept open between calls are closed with the server.
+        webhook.after_server_stop(kept_alive_endpoints.close_all)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
