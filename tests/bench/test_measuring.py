@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bench.load import LevelResult, run_level
-from bench.processes import MemorySampler, Server, tree_memory
+from bench.processes import MemorySampler, Server, tree_memory, tree_rss
 
 HOLD_MIB = 64
 HOLDER = (
@@ -38,19 +38,21 @@ def start_holder() -> subprocess.Popen[str]:
 def test_memory_of_a_process_that_holds_a_block() -> None:
     holder = start_holder()
     try:
+        assert tree_rss(holder.pid) >= HOLD_MIB * 2**20
         rss, pss = tree_memory(holder.pid)
         assert rss >= HOLD_MIB * 2**20  # the block is resident: bytearray writes zeros
         assert HOLD_MIB * 2**20 <= pss <= rss  # its own pages count fully in PSS too
     finally:
         stop_holder(holder)
     assert tree_memory(holder.pid) == (0, 0)  # gone
+    assert tree_rss(holder.pid) == 0
 
 
 def test_the_sampler_keeps_the_peak_of_each_server_and_of_all_together() -> None:
     holders = [start_holder(), start_holder()]
     servers = [Server(f"holder-{i}", p, log=None) for i, p in enumerate(holders)]  # type: ignore[arg-type]
     try:
-        with MemorySampler(servers, interval=0.05).running() as sampler:
+        with MemorySampler(servers, interval=0.05, pss_every=3).running() as sampler:
             time.sleep(0.3)
     finally:
         for holder in holders:
