@@ -18,13 +18,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from rasa_addons import action_validation, kept_alive_endpoints
+from rasa_addons import action_validation, event_types, kept_alive_endpoints
 
 logger = logging.getLogger(__name__)
 
 # Rasa imports this module to load our channel: the one place our code runs in its process.
 action_validation.install()
 kept_alive_endpoints.install()
+event_types.install()
 
 MAX_TEXT_LENGTH = 4000
 
