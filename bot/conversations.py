@@ -225,26 +225,6 @@ async def current_conversation(session: AsyncSession, identity: ChannelIdentity)
     return conversation
 
 
-async def record_inbound(
-    session: AsyncSession, conversation: Conversation, inbound: InboundMessage
-) -> Message:
-    message = Message(
-        conversation_id=conversation.id,
-        channel=inbound.channel,
-        direction=Direction.IN,
-        author=Author.CUSTOMER,
-        text=inbound.text,
-        platform_message_id=inbound.platform_message_id,
-    )
-    try:
-        async with session.begin_nested():
-            session.add(message)
-    except IntegrityError as error:
-        raise DuplicateMessage(inbound.platform_message_id) from error
-    conversation.last_message_at = message.created_at
-    return message
-
-
 async def record_outbound(
     session: AsyncSession,
     conversation: Conversation,

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import conversations, holder
-from bot.conversations import DuplicateMessage, InboundMessage
+from bot.conversations import ConversationState, DuplicateMessage, InboundMessage
 from bot.replies import Button, Reply
 from bot.store.db import SessionFactory
-from bot.store.models import Author, Channel, ConversationHolder, Direction, Message
+from bot.store.models import (
+    Author,
+    Channel,
+    Conversation,
+    ConversationHolder,
+    Direction,
+    Message,
+    OutboxMessage,
+)
+from bot.store.types import utcnow
 
 
 def inbound(text: str = "hello", message_id: str | None = None) -> InboundMessage:
@@ -35,11 +44,11 @@ async def test_a_retried_platform_message_is_recognised(sessions: SessionFactory
     async with sessions.begin() as session:
         identity = await conversations.get_or_create_identity(session, Channel.TELEGRAM, "4242")
         conversation = await conversations.current_conversation(session, identity)
-        await conversations.record_inbound(session, conversation, inbound("hi", "update-1"))
+        state = ConversationState.of(conversation)
+        await conversations.record_customer_message(session, state, inbound("hi", "update-1"))
     with pytest.raises(DuplicateMessage):
         async with sessions.begin() as session:
-            conversation = await conversations.get_conversation(session, conversation.id)
-            await conversations.record_inbound(session, conversation, inbound("hi", "update-1"))
+            await conversations.record_customer_message(session, state, inbound("hi", "update-1"))
     async with sessions() as session:
         count = await session.scalar(select(func.count()).select_from(Message))
     assert count == 1
@@ -84,3 +93,55 @@ async def test_a_resolved_conversation_goes_back_to_the_bot(sessions: SessionFac
         reopened = await conversations.current_conversation(session, identity)
     assert reopened.id == conversation.id
     assert reopened.holder is ConversationHolder.BOT
+
+
+async def test_a_turn_opens_the_latest_conversation_or_a_new_one(sessions: SessionFactory) -> None:
+    async with sessions.begin() as session:
+        first = await conversations.open_turn(session, inbound("hi"))
+    async with sessions.begin() as session:
+        again = await conversations.open_turn(session, inbound("still me"))
+    assert (again.id, again.identity_id, again.holder) == (
+        first.id,
+        first.identity_id,
+        ConversationHolder.BOT,
+    )
+    async with sessions.begin() as session:  # an agent resolves it
+        assert await holder.hand_off(session, first.id, "customer_request")
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.id == first.id)
+            .values(holder=ConversationHolder.RESOLVED)
+        )
+    async with sessions.begin() as session:
+        reopened = await conversations.open_turn(session, inbound("one more thing"))
+    assert (reopened.id, reopened.holder) == (first.id, ConversationHolder.BOT)
+    async with sessions.begin() as session:
+        stranger = await conversations.open_turn(
+            session, InboundMessage(Channel.TELEGRAM, "9999", "hello")
+        )
+    assert stranger.id != first.id and stranger.identity_id != first.identity_id
+
+
+async def test_bot_replies_are_recorded_in_order_and_queued_for_push_channels(
+    sessions: SessionFactory,
+) -> None:
+    replies = [Reply("first"), Reply("second", (Button("Yes", "/affirm"),))]
+    async with sessions.begin() as session:
+        state = await conversations.open_turn(session, inbound("hi"))
+        now = utcnow()
+        assert await holder.keep_for_bot(session, state.id, last_message_at=now)
+        ids = await conversations.record_bot_replies(
+            session, state, "4242", replies, now, in_reply_to=None
+        )
+    async with sessions() as session:
+        rows = (await session.scalars(select(Message).order_by(Message.id))).all()
+        queued = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        conversation = await session.get(Conversation, state.id)
+    assert [m.id for m in rows] == ids
+    assert [(m.text, m.author, m.direction) for m in rows] == [
+        ("first", Author.BOT, Direction.OUT),
+        ("second", Author.BOT, Direction.OUT),
+    ]
+    assert rows[1].buttons == [{"title": "Yes", "payload": "/affirm"}]
+    assert [(q.message_id, q.recipient) for q in queued] == [(ids[0], "4242"), (ids[1], "4242")]
+    assert conversation is not None and conversation.last_message_at == now

@@ -266,11 +266,9 @@ async def test_a_note_on_a_push_channel_is_never_queued(
     from bot.store.models import Channel
 
     async def telegram_waiting(session: Any) -> int:
-        identity = await conversations.get_or_create_identity(session, Channel.TELEGRAM, "777")
-        found = await conversations.current_conversation(session, identity)
-        await conversations.record_inbound(
-            session, found, InboundMessage(Channel.TELEGRAM, "777", "a person please")
-        )
+        message = InboundMessage(Channel.TELEGRAM, "777", "a person please")
+        found = await conversations.open_turn(session, message)
+        await conversations.record_customer_message(session, found, message)
         await holder.hand_off(session, found.id, "customer_request")
         return found.id
 
