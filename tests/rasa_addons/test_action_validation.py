@@ -6,12 +6,8 @@ rasa_addons runs inside Rasa's environment, so the check runs there, in a subpro
 from __future__ import annotations
 
 import json
-import subprocess
 
-from bot.settings import PROJECT_ROOT
-from tests.assistant import RASA_BIN
-
-RASA_PYTHON = RASA_BIN.parent / "python"
+from tests.rasa_addons.rasa_env import run_in_rasa
 
 # Answers an action server might give: good ones, and ones Rasa must refuse.
 ANSWERS = [
@@ -53,16 +49,7 @@ print(json.dumps({"stock": stock, "ours": verdicts(RemoteAction._validate_action
 
 
 def test_the_compiled_check_accepts_and_refuses_exactly_what_rasa_does() -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK, json.dumps(ANSWERS)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    verdicts = json.loads(result.stdout.strip().splitlines()[-1])
+    verdicts = run_in_rasa(CHECK, json.dumps(ANSWERS))
 
     assert verdicts["ours"] == verdicts["stock"]
     assert [kind for kind, _ in verdicts["ours"]] == ["accepted"] * 2 + ["refused"] * 4

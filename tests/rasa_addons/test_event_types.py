@@ -5,13 +5,7 @@ rasa_addons runs inside Rasa's environment, so the check runs there, in a subpro
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from bot.settings import PROJECT_ROOT
-from tests.assistant import RASA_BIN
-
-RASA_PYTHON = RASA_BIN.parent / "python"
+from tests.rasa_addons.rasa_env import run_in_rasa
 
 CHECK = """
 import json
@@ -49,15 +43,7 @@ print(json.dumps({
 
 
 def test_the_table_answers_as_rasa_does() -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_in_rasa(CHECK)
     assert report["names"] > 20  # user, bot, action, slot, active_loop, ...
     assert report["ours"] == report["rasa"]
     assert report["ours"]["user"] == "UserUttered"

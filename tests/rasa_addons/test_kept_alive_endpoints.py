@@ -7,13 +7,7 @@ a small aiohttp server of its own on 127.0.0.1.
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from bot.settings import PROJECT_ROOT
-from tests.assistant import RASA_BIN
-
-RASA_PYTHON = RASA_BIN.parent / "python"
+from tests.rasa_addons.rasa_env import run_in_rasa
 
 CHECK = """
 import asyncio, json
@@ -60,15 +54,7 @@ asyncio.run(main())
 
 
 def test_calls_share_a_connection_until_it_has_been_idle() -> None:
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", CHECK],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_in_rasa(CHECK)
     assert report["answers"] == [{"echo": {"n": n}} for n in range(4)]
     seen = report["seen"]
     assert {r["auth"] for r in seen} == {"Basic dTpw"}  # base64("u:p")
@@ -77,4 +63,3 @@ def test_calls_share_a_connection_until_it_has_been_idle() -> None:
     ports = [r["peer"] for r in seen]
     assert ports[0] == ports[1] == ports[2], "the first three calls share one connection"
     assert ports[3] != ports[0], "after the idle limit a fresh connection is opened"
-    assert "Unclosed" not in result.stderr
