@@ -3,21 +3,24 @@
 Stock: `rasa init --no-prompt` in a temporary folder (default config, trained by init) served
 by `rasa run` on its REST channel. Ours: the action server, the Rasa server(s) and the gateway
 exactly as `make run` starts them, on a fresh store with the demo data, driven through
-POST /api/chat. Closed-loop load at 1, 10 and 50 concurrent conversations; p50/p95/p99
-latency, messages per second, errors, peak memory, training and model load time; then the
-ratios ours / stock. Printed, and written to bench/results/.
+POST /api/chat. Both are up at once and take turns level by level. Closed-loop load at 1, 10
+and 50 concurrent conversations; p50/p95/p99 latency, messages per second, errors, peak
+memory, training and model load time; then the ratios ours / stock. Printed, and written to
+bench/results/.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
 import secrets
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -173,36 +176,52 @@ def our_turn(url: str) -> Any:
 # --- measuring -------------------------------------------------------------------------------
 
 
-def measure(
-    name: str,
-    stack: tuple[float, list[Server], str],
-    turn: Any,
-    script: list[str],
-    levels: list[int],
-    seconds: float,
-) -> dict[str, Any]:
-    training, servers, url = stack
-    try:
-        sampler = MemorySampler(servers)
-        with sampler.running():
-            results = [
-                asyncio.run(run_level(turn(url), script, level, seconds)).summary()
-                for level in levels
-            ]
-        return {
-            "name": name,
-            "training_seconds": round(training, 1),
+@dataclass
+class Stack:
+    """A stack under test, up and trained, with how to send it one turn and its script."""
+
+    name: str
+    training_seconds: float
+    servers: list[Server]
+    url: str
+    turn: Any
+    script: list[str]
+
+
+def measure_side_by_side(
+    stacks: list[Stack], levels: list[int], seconds: float
+) -> dict[str, dict[str, Any]]:
+    """Both stacks are up at once and take turns, level by level (stock 1, ours 1, stock 10,
+    ours 10, …): a machine that slows down or speeds up during the run (a shared host does)
+    weighs on both alike. The stack waiting its turn is idle (no CPU; measured)."""
+    results: dict[str, list[dict[str, Any]]] = {stack.name: [] for stack in stacks}
+    samplers = {stack.name: MemorySampler(stack.servers) for stack in stacks}
+    with contextlib.ExitStack() as running:
+        for sampler in samplers.values():
+            running.enter_context(sampler.running())
+        for level in levels:
+            for stack in stacks:
+                print(f"  {stack.name}: {level} conversation(s) at once…", flush=True)
+                outcome = asyncio.run(
+                    run_level(stack.turn(stack.url), stack.script, level, seconds)
+                )
+                results[stack.name].append(outcome.summary())
+    return {
+        stack.name: {
+            "name": stack.name,
+            "training_seconds": round(stack.training_seconds, 1),
             "model_load_seconds": {
-                s.name: round(s.ready_seconds, 1) for s in servers if "rasa" in s.name
+                s.name: round(s.ready_seconds, 1) for s in stack.servers if "rasa" in s.name
             },
-            "levels": results,
-            "peak_memory_mib": {k: round(v / 2**20) for k, v in sampler.peak_by_name.items()},
-            "peak_memory_total_mib": round(sampler.peak_total / 2**20),
-            "peak_memory_total_pss_mib": round(sampler.peak_total_pss / 2**20),
+            "levels": results[stack.name],
+            "peak_memory_mib": {
+                k: round(v / 2**20) for k, v in samplers[stack.name].peak_by_name.items()
+            },
+            "peak_memory_total_mib": round(samplers[stack.name].peak_total / 2**20),
+            "peak_memory_total_pss_mib": round(samplers[stack.name].peak_total_pss / 2**20),
         }
-    finally:
-        for server in reversed(servers):
-            stop(server)
+        for stack in stacks
+    }
 
 
 def ratios(ours: dict[str, Any], stock: dict[str, Any]) -> dict[str, Any]:
@@ -272,19 +291,21 @@ def main() -> None:
         work = Path(tmp)
         logs = RESULTS / "logs"
         logs.mkdir(exist_ok=True)
-        print("training and measuring the stock Rasa assistant…", flush=True)
-        stock = measure(
-            "stock", stock_stack(work, logs), stock_turn, STOCK_SCRIPT, levels, args.seconds
-        )
-        print("training and measuring our stack…", flush=True)
-        ours = measure(
-            "ours",
-            our_stack(work, logs, args.rasa_servers),
-            our_turn,
-            OUR_SCRIPT,
-            levels,
-            args.seconds,
-        )
+        stacks: list[Stack] = []
+        try:
+            print("training and starting the stock Rasa assistant…", flush=True)
+            training, servers, url = stock_stack(work, logs)
+            stacks.append(Stack("stock", training, servers, url, stock_turn, STOCK_SCRIPT))
+            print("training and starting our stack…", flush=True)
+            training, servers, url = our_stack(work, logs, args.rasa_servers)
+            stacks.append(Stack("ours", training, servers, url, our_turn, OUR_SCRIPT))
+            print("measuring, the two stacks taking turns…", flush=True)
+            measured = measure_side_by_side(stacks, levels, args.seconds)
+        finally:
+            for stack in reversed(stacks):
+                for server in reversed(stack.servers):
+                    stop(server)
+    stock, ours = measured["stock"], measured["ours"]
     report = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {
