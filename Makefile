@@ -17,7 +17,7 @@ help: ## list the commands
 run: deps .env model ## set up what is missing and run the assistant (web chat on :8000)
 	$(APP_PY) -m bot migrate
 	$(APP_PY) -m bot load-demo-data
-	$(APP_PY) -m bot.supervisor
+	$(APP_PY) -m bot.operations.supervisor
 
 # Two gateways, two Rasa servers and two action servers on PostgreSQL and Redis, on this
 # machine (deploy/scaled.env, read on top of .env; docs/architecture.md, "Scaling out").
@@ -27,7 +27,7 @@ run-scaled: deps .env model ## the scale-out profile: 2 gateways (:8000, :8001),
 	$(SCALED) $(APP_PY) -m bot create-databases
 	$(SCALED) $(APP_PY) -m bot migrate
 	$(SCALED) $(APP_PY) -m bot load-demo-data
-	$(SCALED) $(APP_PY) -m bot.supervisor
+	$(SCALED) $(APP_PY) -m bot.operations.supervisor
 
 test: deps model browser lint pytest ## set up what is missing and run every test
 

@@ -15,8 +15,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import account_state as state
-from actions import preferences, privacy_requests
-from bot import runtime
+from actions import preferences, privacy_requests, runtime
 from bot.store.models import Contact
 
 Task = Callable[[CollectingDispatcher, Tracker, int], Awaitable[None]]

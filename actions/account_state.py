@@ -12,7 +12,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from bot import runtime
+from actions import runtime
 
 VERIFIED_CONTACT = "verified_contact_id"
 MINOR_DECLARED = "minor_declared"

@@ -1,7 +1,7 @@
 """Boutiques by city or state: address, phone, hours and whether they are open now.
 
 The place comes from the `place` entity (lookup table of US states and cities plus the
-aliases bot/boutiques.py knows, such as NYC or Vegas). "Is it open now?" without a place
+aliases bot/services/boutiques.py knows, such as NYC or Vegas). "Is it open now?" without a place
 refers to the place the customer named earlier in the session.
 """
 
@@ -14,7 +14,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import boutiques, runtime
+from actions import runtime
+from bot.services import boutiques
 
 # Events after which earlier messages no longer belong to the conversation.
 _SESSION_BOUNDARIES = {"session_started", "restart"}

@@ -1,6 +1,6 @@
 """Questions about the collections, the pieces and their care, answered from the store.
 
-Nothing here names a piece, a price or a warranty: it all comes from bot/catalogue.py, so
+Nothing here names a piece, a price or a warranty: it all comes from bot/services/catalogue.py, so
 changing the catalogue changes the answers. The entities come from the lookup tables in
 data/nlu/lookups/ and the reference regex; the synonyms make them canonical ("pink gold" is
 "rose gold").
@@ -14,8 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import catalogue, runtime
-from bot.catalogue import ProductQuery
+from actions import runtime
+from bot.services import catalogue
+from bot.services.catalogue import ProductQuery
 from bot.store.models import Collection, Product
 
 # A list of pieces shows at most this many, each with a button that asks about it.

@@ -12,7 +12,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot import lookup_guard
+from bot.services import lookup_guard
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ queue. Who holds the conversation is the gateway's business, not Rasa's.
 
 Outside concierge hours (CONCIERGE_HOURS) a second message says when a person will answer
 and gives the concierge's phone number and e-mail address: the same words the gateway uses
-when it hands off by itself (bot/concierge_hours.py).
+when it hands off by itself (bot/services/concierge_hours.py).
 """
 
 from datetime import datetime
@@ -16,7 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import concierge_hours, runtime
+from actions import runtime
+from bot.services import concierge_hours
 from bot.store.types import utcnow
 
 # Why a person is needed, by the intent that asked for one: shown in the inbox queue.

@@ -1,7 +1,7 @@
 """Proving who the customer is before anything of theirs is changed or shown.
 
 verify_identity_form asks for the e-mail address on file, mails a one-time code there
-(bot.verification, bot.mail) and checks what the customer types. Once the code matches, the
+(services: verification, mail) and checks what the customer types. Once the code matches, the
 conversation's channel identity is linked to the contact and `verified_contact_id` holds the
 contact for the rest of the session. Then the form asks the one detail the task needs
 (which marketing, which language, what to correct), and action_run_account_task does it.
@@ -26,9 +26,10 @@ from rasa_sdk.forms import FormValidationAction
 from sqlalchemy import update
 
 from actions import account_state as state
+from actions import runtime
 from actions.context import turn_context
-from bot import preferences, runtime, verification
-from bot.mail import MailError, send_mail
+from bot.services import preferences, verification
+from bot.services.mail import MailError, send_mail
 from bot.settings import Settings
 from bot.store.models import VerificationCode
 from bot.store.types import utcnow
@@ -44,7 +45,7 @@ TASK_DETAIL = {
     "correction": state.CORRECTION_DETAILS,
 }
 MAX_CORRECTION_LENGTH = 1000
-# Words the NLU lookups know beyond bot.preferences.MEDIUM_WORDS (data/nlu/lookups/).
+# Words the NLU lookups know beyond bot.services.preferences.MEDIUM_WORDS (data/nlu/lookups/).
 MORE_MEDIUM_WORDS = {
     "call": "phone",
     "calling": "phone",

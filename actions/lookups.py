@@ -7,7 +7,7 @@ The flow, for an order (a repair is the same with its own slots and wording):
    (a malformed number or answer is asked again with a hint, and costs nothing). A
    well-formed answer is checked against the store at once: a wrong one and an unknown
    number get the same neutral reply and the question again; the third failure locks
-   lookups (bot/lookup_guard.py) and ends the form. A number that belongs to the customer
+   lookups (bot/services/lookup_guard.py) and ends the form. A number that belongs to the customer
    already verified in this conversation (`order_contact_id`) ends the form at once.
 3. `action_look_up_order` runs whenever the form ends and decides what may be said: nothing
    on a public channel, the lockout and a handoff to the concierge, or the order.
@@ -29,11 +29,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actions import account_state
+from actions import account_state, runtime
 from actions.context import turn_context
 from actions.handoff import hand_off
-from bot import lookup_guard, orders, runtime
-from bot.orders import LookupResult, Outcome
+from bot.services import lookup_guard, orders
+from bot.services.orders import LookupResult, Outcome
 
 CONTACT_SLOT = "order_contact_id"
 REQUESTED_SLOT = "requested_slot"

@@ -8,11 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import account_state, lookups
+from actions import account_state, lookups, runtime
 from actions.context import turn_context
 from actions.handoff import hand_off
-from bot import lookup_guard, orders, runtime
-from bot.order_messages import describe_order, order_summary_line, repair_summary_line
+from bot.services import lookup_guard, orders
+from bot.services.order_messages import describe_order, order_summary_line, repair_summary_line
 
 ORDER = lookups.LookupKind(
     form="order_status_form",

@@ -1,6 +1,6 @@
 """Marketing and language preferences: opt out, opt in, see them, choose a language.
 
-Every change is a new consent event (bot.preferences.record, source "chat", with the channel
+Every change is a new consent event (services.preferences.record, source "chat", with the channel
 and conversation from the gateway's metadata); the current state is derived from the events.
 Only actual changes are recorded, and the reply says exactly what changed and what already
 was so. Service messages (order updates) are not marketing and are not affected (privacy
@@ -24,9 +24,10 @@ from rasa_sdk.forms import FormValidationAction
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions import account_state as state
+from actions import runtime
 from actions.context import turn_context
 from actions.identity import EmailValidation, validate_medium
-from bot import preferences, runtime, verification
+from bot.services import preferences, verification
 from bot.store.models import Contact
 
 

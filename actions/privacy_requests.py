@@ -1,6 +1,6 @@
 """Privacy requests from the chat: access, correction, deletion, California 1798.83, status.
 
-Each request gets a reference and a due date (bot.privacy_requests.file_request) and waits for
+Each request gets a reference and a due date (services.privacy_requests.file_request) and waits for
 the privacy team in the inbox. What the replies promise stays within the privacy policy:
 - access and correction are rights the policy gives ("How to edit, delete or access...");
 - deletion is not: the request is recorded for the team and nothing more is promised;
@@ -15,9 +15,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import account_state as state
+from actions import runtime
 from actions.context import turn_context
-from bot import privacy_requests, runtime
-from bot.privacy_requests import AlreadyAskedThisYear
+from bot.services import privacy_requests
+from bot.services.privacy_requests import AlreadyAskedThisYear
 from bot.store.models import Contact, PrivacyRequest, PrivacyRequestKind
 
 MAX_LISTED = 5

@@ -13,8 +13,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import lookups
-from bot import orders
-from bot.order_messages import describe_repair
+from bot.services import orders
+from bot.services.order_messages import describe_repair
 
 REPAIR = lookups.LookupKind(
     form="repair_status_form",

@@ -28,8 +28,8 @@ import aiohttp
 
 from bench.load import run_level
 from bench.processes import MemorySampler, Server, environment, start, stop, timed
+from bot.operations.supervisor import action_server_command, rasa_server_command
 from bot.settings import PROJECT_ROOT
-from bot.supervisor import action_server_command, rasa_server_command
 
 RASA = str(PROJECT_ROOT / ".venv" / "rasa" / "bin" / "rasa")
 APP_PYTHON = str(PROJECT_ROOT / ".venv" / "app" / "bin" / "python")
@@ -55,7 +55,7 @@ STOCK_SCRIPT = [
     "are you a bot?",
     "goodbye",
 ]
-UNAVAILABLE_MARK = "I can't answer right now"  # bot.replies.assistant_unavailable_reply
+UNAVAILABLE_MARK = "I can't answer right now"  # bot.gateway.replies.assistant_unavailable_reply
 
 
 def free_port() -> int:

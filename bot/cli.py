@@ -67,13 +67,13 @@ def load_demo_data(_: argparse.Namespace) -> None:
 
 
 def model_path(_: argparse.Namespace) -> None:
-    from bot.training import model_path as path
+    from bot.operations.training import model_path as path
 
     print(path().relative_to(PROJECT_ROOT))
 
 
 def serve(_: argparse.Namespace) -> None:
-    from bot.gateway.app import create_app
+    from bot.app import create_app
 
     settings = Settings.from_env()
     settings.require_secrets()

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.concierge_hours import ConciergeHours, HoursError
+from bot.services.concierge_hours import ConciergeHours, HoursError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ class Settings:
     # (bot/gateway/rasa_client.py says why).
     rasa_max_in_flight: int = 4
     # Live inbox and web chat updates: "local" within one gateway (`make run`), "postgres"
-    # across gateways through LISTEN/NOTIFY on the store (`make run-scaled`), bot/live.py.
+    # across gateways through LISTEN/NOTIFY on the store (`make run-scaled`), bot/gateway/live/.
     live_broadcast: str = "local"
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
@@ -40,7 +40,7 @@ class Settings:
     # The brand's concierge, as published in the privacy policy ("Contact us").
     concierge_phone: str = "+1 877 8742438"
     concierge_email: str = "concierge.usa@piaget.com"
-    # When a person staffs the inbox (bot/concierge_hours.py), in the concierge's time zone.
+    # When a person staffs the inbox (services/concierge_hours.py), in the concierge's time zone.
     concierge_hours: str = "mon-fri 09:00-19:00; sat 10:00-18:00"
     concierge_timezone: str = "America/New_York"
     # Outgoing mail (one-time codes). The default is the development sink `make run` starts,
@@ -65,7 +65,7 @@ class Settings:
     x_user_id: str = ""
     x_api_base_url: str = "https://api.twitter.com"
     x_poll_interval_seconds: float = 60.0
-    # The outbox (bot/outbox.py): retries of a failed send wait base * 2**n, up to the cap.
+    # The outbox (gateway/delivery): retries of a failed send wait base * 2**n, up to the cap.
     outbox_max_attempts: int = 6
     outbox_retry_base_seconds: float = 2.0
     outbox_retry_max_seconds: float = 300.0

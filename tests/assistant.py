@@ -19,11 +19,11 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
+from bot.operations.supervisor import action_server_command, rasa_server_command
+from bot.operations.training import model_path
 from bot.settings import PROJECT_ROOT
 from bot.store.db import create_engine, create_session_factory
 from bot.store.migrate import upgrade_to_head
-from bot.supervisor import action_server_command, rasa_server_command
-from bot.training import model_path
 from tests.fakes.smtp import Mailbox
 
 RASA_BIN = PROJECT_ROOT / ".venv" / "rasa" / "bin" / "rasa"

@@ -17,8 +17,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot import minors
-from bot.gateway.app import create_app
+from bot.app import create_app
+from bot.gateway.conversations import minors
 from bot.settings import Settings
 from bot.store.db import create_engine, create_session_factory
 from bot.store.models import (

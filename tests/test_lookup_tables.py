@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from bot.boutiques import CITY_ALIASES, STATE_NAMES
-from bot.catalogue import CATEGORY_WORDS, GENDER_WORDS
+from bot.services.boutiques import CITY_ALIASES, STATE_NAMES
+from bot.services.catalogue import CATEGORY_WORDS, GENDER_WORDS
 from bot.store.demo_data import BOUTIQUES, COLLECTIONS, PRODUCTS
 
 LOOKUPS = Path(__file__).resolve().parent.parent / "data" / "nlu" / "lookups"
@@ -86,7 +86,7 @@ def test_every_boutique_city_and_state_is_a_place() -> None:
     for boutique in BOUTIQUES:
         assert boutique.city.lower() in places, f"add {boutique.city} to place.yml"
         assert STATE_NAMES[boutique.state].lower() in places
-    assert set(CITY_ALIASES) <= places, "every alias bot/boutiques.py knows can be said"
+    assert set(CITY_ALIASES) <= places, "every alias bot/services/boutiques.py knows can be said"
 
 
 @pytest.mark.parametrize("table", TABLES)

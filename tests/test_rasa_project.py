@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.operations.training import model_path
 from bot.settings import PROJECT_ROOT
-from bot.training import model_path
 from tests.assistant import RASA_BIN, Assistant, base_environment
 
 pytestmark = pytest.mark.rasa

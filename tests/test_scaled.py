@@ -53,7 +53,7 @@ SCALED_ENV = PROJECT_ROOT / "deploy" / "scaled.env"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 READY_TIMEOUT_SECONDS = 900  # two models loading at once on a busy 2-core machine
 ALWAYS_STAFFED = "mon-sun 00:00-24:00"
-# The start of what the gateway says when the assistant cannot answer (bot/replies.py).
+# The start of what the gateway says when the assistant cannot answer (bot/gateway/replies.py).
 POLITE_FALLBACK = "I'm sorry, I can't answer right now"
 TURNS = ("hello there", "what can you do?", "hello again")
 
@@ -178,7 +178,7 @@ def stack(
     began = time.monotonic()
     with log.open("wb") as out:
         supervisor = subprocess.Popen(
-            [sys.executable, "-m", "bot.supervisor"],
+            [sys.executable, "-m", "bot.operations.supervisor"],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=out,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
+from bot.gateway.delivery.outbox import Outbox
+from bot.gateway.live.broadcast import Broadcaster
+from bot.gateway.live.sockets import SocketRegistry
 from bot.gateway.pipeline import Pipeline
-from bot.live import Broadcaster
-from bot.outbox import Outbox
 from bot.settings import Settings
-from bot.sockets import SocketRegistry
 from bot.store.db import SessionFactory
 
 SETTINGS = web.AppKey("settings", Settings)

@@ -15,14 +15,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import conversations, minors
-from bot.conversations import ConversationState, DuplicateMessage, InboundMessage
+from bot.gateway.conversations import minors
+from bot.gateway.conversations import record as conversations
+from bot.gateway.conversations.holder import hand_off, keep_for_bot
+from bot.gateway.conversations.record import ConversationState, DuplicateMessage, InboundMessage
+from bot.gateway.live.broadcast import Broadcaster, LiveEvent, LocalBroadcaster, publish_all
+from bot.gateway.live.broadcast import conversation_event as conversation_changed
+from bot.gateway.live.broadcast import message_event as message_recorded
 from bot.gateway.rasa_client import AssistantTurn, AssistantUnavailable, RasaClient
-from bot.holder import hand_off, keep_for_bot
-from bot.live import Broadcaster, LiveEvent, LocalBroadcaster, publish_all
-from bot.live import conversation_event as conversation_changed
-from bot.live import message_event as message_recorded
-from bot.replies import Reply, assistant_unavailable_reply
+from bot.gateway.replies import Reply, assistant_unavailable_reply
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import ConversationHolder
@@ -67,7 +68,7 @@ class Pipeline:
     async def _handle(self, inbound: InboundMessage, answer: Reply | None) -> TurnResult:
         async with self._sessions.begin() as session:
             conversation = await conversations.open_turn(session, inbound)
-            # A child said they are under 13 here: only a placeholder is kept (bot/minors.py).
+            # A child said they are under 13 here: only a placeholder is kept (minors.py).
             if conversation.minor:
                 inbound = minors.redacted(inbound)
             try:

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.replies import Button, Reply
+from bot.gateway.replies import Button, Reply
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ POST /unsubscribe/<token>  the page's button, and the mail client's one-click re
                            (consent event, source "unsubscribe_link") unless the latest choice
                            for that medium already is one, so repeating it changes nothing.
 
-The token is signed with SECRET_KEY (bot.preferences.unsubscribe_token): a forged or mangled
+The token is signed with SECRET_KEY (services.preferences.unsubscribe_token): a forged or mangled
 one gets a 400 page, a genuine one for a contact who no longer exists a 404 page, and
 neither changes anything. The pages load only their own stylesheet (strict CSP) and are
 neither cached nor indexed; the token never leaves in a Referer header.
@@ -25,15 +25,13 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import preferences, verification
 from bot.gateway.keys import SESSIONS, SETTINGS
+from bot.services import preferences, verification
 from bot.settings import Settings
 from bot.store.models import ConsentEvent, Contact
 
 SOURCE = "unsubscribe_link"
-PAGE = Template(
-    (Path(__file__).resolve().parent.parent / "web" / "templates" / "unsubscribe.html").read_text()
-)
+PAGE = Template((Path(__file__).resolve().parent / "pages" / "unsubscribe.html").read_text())
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; form-action 'self'; "
@@ -154,8 +152,3 @@ async def unsubscribe(request: web.Request) -> web.Response:
         f"You will no longer receive our marketing by {preferences.MEDIUM_NAMES[medium]}. We may "
         "still send service messages, such as updates on your order status.",
     )
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/unsubscribe/{token}", confirm_page, name="unsubscribe_page")
-    app.router.add_post("/unsubscribe/{token}", unsubscribe, name="unsubscribe")

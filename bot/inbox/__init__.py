@@ -13,7 +13,6 @@ from bot.inbox.live import inbox_socket
 from bot.inbox.pages import STATIC_DIR, TEMPLATES, environment, security_headers
 from bot.inbox.throttle import LoginThrottle
 
-PREFIX = "/inbox"
 C = "/conversations/{conversation_id}"
 
 
@@ -46,7 +45,3 @@ def create_inbox() -> web.Application:
     get("/ws", inbox_socket, name="ws")
     inbox.router.add_static("/static/", STATIC_DIR, name="static")
     return inbox
-
-
-def setup(app: web.Application) -> None:
-    app.add_subapp(PREFIX, create_inbox())

@@ -1,6 +1,6 @@
 """What agents do to a conversation: claim, hand over, reply, note, resolve.
 
-Each is one transaction: the holder check (a conditional UPDATE, bot/holder.py), the record,
+Each is one transaction: the holder check (a conditional UPDATE, gateway holder.py), the record,
 the outbox row for Telegram and X, and the audit entry commit together or not at all. After
 the commit the live event goes out (the inbox, the customer's web chat page) and the outbox
 worker is woken for Telegram and X.
@@ -12,11 +12,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import conversations, holder
+from bot.gateway.conversations import holder
+from bot.gateway.conversations import record as conversations
+from bot.gateway.delivery.outbox import Outbox
+from bot.gateway.live.broadcast import (
+    Broadcaster,
+    LiveEvent,
+    conversation_event,
+    message_event,
+    publish_all,
+)
+from bot.gateway.replies import Reply
 from bot.inbox import audit, canned
-from bot.live import Broadcaster, LiveEvent, conversation_event, message_event, publish_all
-from bot.outbox import Outbox
-from bot.replies import Reply
 from bot.store.db import SessionFactory
 from bot.store.models import Agent, Author, ChannelIdentity, Conversation, Direction, Message
 

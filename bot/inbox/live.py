@@ -20,10 +20,10 @@ import json
 from aiohttp import web
 
 from bot.gateway.keys import LIVE, SESSIONS, SETTINGS, SOCKETS
+from bot.gateway.live.broadcast import CONVERSATION, MESSAGE, SESSION_REVOKED, LiveEvent
+from bot.gateway.live.sockets import pump, same_origin
 from bot.inbox import queries
 from bot.inbox.auth import current
-from bot.live import CONVERSATION, MESSAGE, SESSION_REVOKED, LiveEvent
-from bot.sockets import pump, same_origin
 from bot.store.types import utcnow
 
 SESSION_ENDED = 4401

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import orders, preferences, privacy_requests
 from bot.inbox.queue import customer_label
+from bot.services import orders, preferences, privacy_requests
 from bot.store.models import (
     Agent,
     Author,

@@ -14,6 +14,7 @@ import secrets
 from aiohttp import web
 
 from bot.gateway.keys import LIVE, SESSIONS, SETTINGS
+from bot.gateway.live.broadcast import SESSION_REVOKED, LiveEvent, publish_all
 from bot.inbox import accounts, audit
 from bot.inbox.auth import (
     COOKIE_PATH,
@@ -28,7 +29,6 @@ from bot.inbox.auth import (
 )
 from bot.inbox.pages import redirect, refuse, render
 from bot.inbox.throttle import LoginThrottle
-from bot.live import SESSION_REVOKED, LiveEvent, publish_all
 
 LOGIN_COOKIE = "inbox_login"
 THROTTLE = web.AppKey("inbox_login_throttle", LoginThrottle)

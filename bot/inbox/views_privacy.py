@@ -13,7 +13,7 @@ from bot.gateway.keys import SESSIONS
 from bot.inbox import audit
 from bot.inbox.auth import Who, action, page
 from bot.inbox.pages import NOTICES, redirect, refuse, render
-from bot.privacy_requests import KIND_NAMES, export_contact
+from bot.services.privacy_requests import KIND_NAMES, export_contact
 from bot.store.models import Agent, PrivacyRequest, PrivacyRequestStatus
 from bot.store.types import utcnow
 

@@ -1,6 +1,7 @@
 """Telegram, on python-telegram-bot: webhook or polling in, the outbox out (docs/channels.md).
 
-`setup` registers the connector on the gateway when TELEGRAM_MODE is webhook or polling.
+`mount` adds the connector to the gateway when TELEGRAM_MODE is webhook or polling, and
+gives the app factory the webhook's view for the route table (bot/gateway/routes.py).
 Start-up opens the bot (getMe: a wrong token stops the gateway with a clear error),
 resumes stored updates left unprocessed, then registers the webhook or starts polling.
 """
@@ -16,6 +17,7 @@ from aiohttp import web
 from telegram import Bot
 
 from bot.gateway.keys import OUTBOX, PIPELINE, SESSIONS, SETTINGS
+from bot.gateway.routes import TelegramViews
 from bot.settings import SettingsError
 from bot.store.models import Channel
 from connectors.telegram.connector import TELEGRAM, TelegramConnector
@@ -24,21 +26,23 @@ from connectors.telegram.sender import TelegramSender
 from connectors.telegram.updates import ALLOWED_UPDATES
 from connectors.telegram.webhook import WEBHOOK_PATH, receive
 
-__all__ = ["TELEGRAM", "WEBHOOK_PATH", "TelegramConnector", "setup"]
+__all__ = ["TELEGRAM", "WEBHOOK_PATH", "TelegramConnector", "mount"]
 
 # Telegram accepts 1-256 of these characters as a webhook secret token.
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-def setup(app: web.Application) -> None:
+def mount(app: web.Application) -> TelegramViews | None:
+    """Start and stop with the gateway; the webhook's view when Telegram posts to us."""
     settings = app[SETTINGS]
     if settings.telegram_mode == "off":
-        return
-    if settings.telegram_mode == "webhook":
-        if not SECRET_TOKEN.match(settings.telegram_webhook_secret):
-            raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 letters, digits, _ or -")
-        app.router.add_post(WEBHOOK_PATH, receive, name="telegram_webhook")
+        return None
     app.cleanup_ctx.append(_lifecycle)
+    if settings.telegram_mode != "webhook":
+        return None
+    if not SECRET_TOKEN.match(settings.telegram_webhook_secret):
+        raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 letters, digits, _ or -")
+    return TelegramViews(webhook=receive)
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:

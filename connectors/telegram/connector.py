@@ -1,7 +1,7 @@
 """The Telegram connector: turns stored updates into turns of the shared pipeline.
 
 Webhook and polling both hand raw updates to `accept`, which stores them (de-duplicated on
-update_id) and processes them in the background (bot/gateway/events.py). Replies are never
+update_id) and processes them in the background (bot/gateway/inbound_events.py). Replies are never
 sent from here: the pipeline records them and the outbox delivers them (sender.py).
 """
 
@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot import conversations
-from bot.conversations import InboundMessage
-from bot.gateway.events import InboundEvents, InterruptedTurn
+from bot.gateway.conversations import record as conversations
+from bot.gateway.conversations.record import InboundMessage
+from bot.gateway.delivery.outbox import Outbox
+from bot.gateway.inbound_events import InboundEvents, InterruptedTurn
 from bot.gateway.pipeline import Pipeline
-from bot.outbox import Outbox
-from bot.replies import Reply
+from bot.gateway.replies import Reply
 from bot.store.db import SessionFactory
 from bot.store.models import (
     Channel,

@@ -18,7 +18,13 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery import Delivery, PermanentFailure, RateLimited, RetryableFailure, split_text
+from bot.gateway.delivery.senders import (
+    Delivery,
+    PermanentFailure,
+    RateLimited,
+    RetryableFailure,
+    split_text,
+)
 
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64

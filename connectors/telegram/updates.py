@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 
 from telegram import Chat, Message, Update
 
-from bot.conversations import InboundMessage
-from bot.replies import Reply
+from bot.gateway.conversations.record import InboundMessage
+from bot.gateway.replies import Reply
 from bot.store.models import Channel
 
 # What the webhook (set_webhook) and polling (get_updates) ask Telegram for.

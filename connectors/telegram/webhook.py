@@ -15,9 +15,10 @@ from aiohttp import web
 from telegram import Update
 
 from bot.gateway.keys import SETTINGS
+from bot.gateway.routes import TELEGRAM_WEBHOOK_PATH
 from connectors.telegram.connector import TELEGRAM
 
-WEBHOOK_PATH = "/webhooks/telegram"
+WEBHOOK_PATH = TELEGRAM_WEBHOOK_PATH  # the gateway's route table names it
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 

@@ -1,6 +1,7 @@
 """X, on tweepy: Account Activity webhook or DM polling in, the outbox out (docs/channels.md).
 
-`setup` registers the connector on the gateway when X_MODE is webhook or polling. The
+`mount` adds the connector to the gateway when X_MODE is webhook or polling, and gives
+the app factory the webhook's views for the route table (bot/gateway/routes.py). The
 webhook itself is registered with X once, by hand (docs/channels.md); X then checks our
 CRC answer. Start-up resumes stored events left unprocessed and, in polling mode, starts
 the poll loop.
@@ -15,6 +16,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.gateway.keys import HTTP, OUTBOX, PIPELINE, SESSIONS, SETTINGS
+from bot.gateway.routes import XViews
 from bot.store.models import Channel
 from connectors.x.client import make_client
 from connectors.x.connector import X, XConnector
@@ -22,17 +24,16 @@ from connectors.x.polling import poll
 from connectors.x.sender import XSender
 from connectors.x.webhook import WEBHOOK_PATH, crc, receive
 
-__all__ = ["WEBHOOK_PATH", "X", "XConnector", "setup"]
+__all__ = ["WEBHOOK_PATH", "X", "XConnector", "mount"]
 
 
-def setup(app: web.Application) -> None:
+def mount(app: web.Application) -> XViews | None:
+    """Start and stop with the gateway; the webhook's views when X posts to us."""
     settings = app[SETTINGS]
     if settings.x_mode == "off":
-        return
-    if settings.x_mode == "webhook":
-        app.router.add_get(WEBHOOK_PATH, crc, name="x_crc")
-        app.router.add_post(WEBHOOK_PATH, receive, name="x_webhook")
+        return None
     app.cleanup_ctx.append(_lifecycle)
+    return XViews(crc=crc, webhook=receive) if settings.x_mode == "webhook" else None
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:

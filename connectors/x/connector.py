@@ -14,10 +14,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.conversations import InboundMessage
-from bot.gateway.events import InboundEvents, InterruptedTurn
+from bot.gateway.conversations.record import InboundMessage
+from bot.gateway.delivery.outbox import Outbox
+from bot.gateway.inbound_events import InboundEvents, InterruptedTurn
 from bot.gateway.pipeline import Pipeline
-from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Channel, InboundEventStatus

@@ -15,8 +15,14 @@ import aiohttp
 from tweepy import errors as x_errors
 from tweepy.asynchronous import AsyncClient
 
-from bot.delivery import Delivery, PermanentFailure, RateLimited, RetryableFailure, split_text
-from bot.replies import Reply
+from bot.gateway.delivery.senders import (
+    Delivery,
+    PermanentFailure,
+    RateLimited,
+    RetryableFailure,
+    split_text,
+)
+from bot.gateway.replies import Reply
 from bot.settings import Settings
 from connectors.x.buttons import with_choices
 

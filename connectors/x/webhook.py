@@ -13,11 +13,12 @@ import json
 from aiohttp import web
 
 from bot.gateway.keys import SETTINGS
+from bot.gateway.routes import X_WEBHOOK_PATH
 from connectors.x.activity import from_account_activity
 from connectors.x.connector import X
 from connectors.x.signatures import SIGNATURE_HEADER, crc_response, signature_valid
 
-WEBHOOK_PATH = "/webhooks/x"
+WEBHOOK_PATH = X_WEBHOOK_PATH  # the gateway's route table names it
 
 
 async def crc(request: web.Request) -> web.Response:

@@ -17,7 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from bot import runtime
+from actions import runtime
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import (

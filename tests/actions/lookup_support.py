@@ -4,7 +4,7 @@ Trackers are built as the Rasa server sends them to the action server: the sessi
 the customer's message (with the gateway's metadata and the extracted entities) and, for
 form validation, the slot candidates as trailing slot events, which is how rasa_sdk finds
 the slots to validate. The actions run against the demo store (SQLite, and PostgreSQL when
-it is there) through `bot.runtime`, exactly as in the action server.
+it is there) through `actions.runtime`, exactly as in the action server.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from bot import runtime
+from actions import runtime
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Contact, LookupGuard

@@ -9,8 +9,8 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, update
 
+from actions import runtime
 from actions.identity import ValidateVerifyIdentityForm
-from bot import runtime
 from bot.store.db import SessionFactory
 from bot.store.models import ChannelIdentity, VerificationCode
 from bot.store.types import utcnow

@@ -39,7 +39,7 @@ def test_name_matches_the_domain() -> None:
 async def test_a_city_gets_address_phone_hours_and_open_now(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("bot.boutiques.utcnow", lambda: NOON_IN_CHICAGO)
+    monkeypatch.setattr("bot.services.boutiques.utcnow", lambda: NOON_IN_CHICAGO)
 
     messages, events = await ask("is the chicago boutique open now?", "chicago")
 
@@ -52,7 +52,7 @@ async def test_a_city_gets_address_phone_hours_and_open_now(
 
 
 async def test_closed_now_says_when_it_opens(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.boutiques.utcnow", lambda: NIGHT_IN_CHICAGO)
+    monkeypatch.setattr("bot.services.boutiques.utcnow", lambda: NIGHT_IN_CHICAGO)
     messages, _ = await ask("is it open right now in Chicago", "Chicago")
     assert "Closed now; opens today at 10:00 am local time." in all_text(messages)
 
@@ -95,7 +95,7 @@ async def test_without_a_place_it_asks_with_a_button_per_city() -> None:
 async def test_is_it_open_now_refers_to_the_place_named_earlier(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("bot.boutiques.utcnow", lambda: NOON_IN_CHICAGO)
+    monkeypatch.setattr("bot.services.boutiques.utcnow", lambda: NOON_IN_CHICAGO)
     earlier = [
         {"event": "action", "name": "action_listen"},
         user_event("boutique in chicago", "find_boutique", {"place": "chicago"}, {}),

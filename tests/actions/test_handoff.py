@@ -9,8 +9,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import runtime
 from actions.handoff import ActionHandOff, hand_off
-from bot import runtime
 from bot.settings import Settings
 
 WEEKDAYS_IN_NEW_YORK = "mon-fri 09:00-19:00"

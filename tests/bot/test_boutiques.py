@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot import boutiques
+from bot.services import boutiques
 from bot.store.db import SessionFactory
 from bot.store.models import Boutique
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import catalogue
-from bot.catalogue import ProductQuery
+from bot.services import catalogue
+from bot.services.catalogue import ProductQuery
 from bot.store.db import SessionFactory
 from bot.store.models import Product, ProductCategory
 

@@ -7,8 +7,14 @@ from datetime import datetime, time, timezone
 
 import pytest
 
-from bot.concierge_hours import INSIDE_HOURS, ConciergeHours, HoursError, handoff_message, hours
-from bot.replies import assistant_unavailable_reply
+from bot.gateway.replies import assistant_unavailable_reply
+from bot.services.concierge_hours import (
+    INSIDE_HOURS,
+    ConciergeHours,
+    HoursError,
+    handoff_message,
+    hours,
+)
 from bot.settings import Settings, SettingsError
 
 SETTINGS = Settings()  # mon-fri 09:00-19:00; sat 10:00-18:00, America/New_York

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import conversations, holder
-from bot.conversations import ConversationState, DuplicateMessage, InboundMessage
-from bot.replies import Button, Reply
+from bot.gateway.conversations import holder
+from bot.gateway.conversations import record as conversations
+from bot.gateway.conversations.record import ConversationState, DuplicateMessage, InboundMessage
+from bot.gateway.replies import Button, Reply
 from bot.store.db import SessionFactory
 from bot.store.models import (
     Author,

@@ -9,7 +9,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot import conversations, holder
+from bot.gateway.conversations import holder
+from bot.gateway.conversations import record as conversations
 from bot.inbox.accounts import create_agent
 from bot.settings import Settings
 from bot.store.db import SessionFactory, create_engine, create_session_factory

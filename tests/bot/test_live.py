@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.live import (
+from bot.gateway.live.broadcast import (
     MESSAGE,
     SESSION_REVOKED,
     SUBSCRIBER_BACKLOG,

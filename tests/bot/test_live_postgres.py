@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from bot.live import (
+from bot.gateway.live.broadcast import (
     CONVERSATION,
     MESSAGE,
     LiveEvent,

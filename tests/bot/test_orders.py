@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot import lookup_guard, orders
-from bot.order_messages import describe_order, describe_repair
-from bot.orders import Outcome
+from bot.services import lookup_guard, orders
+from bot.services.order_messages import describe_order, describe_repair
+from bot.services.orders import Outcome
 from bot.store.db import SessionFactory
 from bot.store.models import OrderStatus, RepairStatus
 from bot.store.types import utcnow

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot import conversations
-from bot.delivery import Delivery, PermanentFailure, RetryableFailure, split_text
-from bot.outbox import Outbox
-from bot.replies import Button, Reply
+from bot.gateway.conversations import record as conversations
+from bot.gateway.delivery.outbox import Outbox
+from bot.gateway.delivery.senders import Delivery, PermanentFailure, RetryableFailure, split_text
+from bot.gateway.replies import Button, Reply
 from bot.settings import Settings
 from bot.store.db import SessionFactory, create_engine, create_session_factory
 from bot.store.models import Channel, DeliveryStatus, Message, OutboxMessage

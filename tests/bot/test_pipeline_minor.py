@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot import minors
+from bot.gateway.conversations import minors
 from bot.settings import Settings
 from bot.store.db import create_engine, create_session_factory
 from bot.store.models import Author, Conversation, ConversationHolder, Message
@@ -67,7 +67,7 @@ async def test_the_declaration_redacts_the_conversation_and_stops_asking_rasa(
     customer = [m.text for m in messages if m.author is Author.CUSTOMER]
     assert customer == [minors.PLACEHOLDER] * 4, "earlier, declaring and later messages"
     assert NOT_FOR_YOU in [m.text for m in messages if m.author is Author.BOT]
-    # The bot's own words are kept (here the fake echoed the customer; see bot/minors.py).
+    # The bot's own words are kept (here the fake echoed the customer; see gateway minors.py).
     assert all("Tom" not in m.text for m in messages)
 
 

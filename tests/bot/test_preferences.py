@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import preferences
+from bot.services import preferences
 from bot.store.db import SessionFactory
 from bot.store.models import ConsentEvent, Contact
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from bot import privacy_requests
-from bot.privacy_requests import AlreadyAskedThisYear
+from bot.services import privacy_requests
+from bot.services.privacy_requests import AlreadyAskedThisYear
 from bot.store.db import SessionFactory
 from bot.store.models import Contact, PrivacyRequest, PrivacyRequestKind
 

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import pytest
 
+from bot.operations.supervisor import services
 from bot.settings import PROJECT_ROOT, Settings
-from bot.supervisor import services
 from tests.assistant import RASA_BIN
 
 # What `make run` may well generate: secrets.token_urlsafe can begin with "-".

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import verification
-from bot.mail import send_mail
+from bot.services import verification
+from bot.services.mail import send_mail
+from bot.services.verification import CodeCheck
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Channel, ChannelIdentity, VerificationCode
 from bot.store.types import utcnow
-from bot.verification import CodeCheck
 from tests.fakes.smtp import SmtpServer
 
 SECRET = "test-secret"

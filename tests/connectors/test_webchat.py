@@ -146,7 +146,7 @@ async def test_rasa_not_running_at_all_gets_the_polite_answer(
 ) -> None:
     from dataclasses import replace
 
-    from bot.gateway.app import create_app
+    from bot.app import create_app
 
     client = await aiohttp_client(
         create_app(replace(settings, rasa_url=f"http://127.0.0.1:{unused_tcp_port}"))

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.gateway.app import create_app
+from bot.app import create_app
 from bot.settings import Settings
 from bot.store.models import (
     Author,

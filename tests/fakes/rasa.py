@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.gateway.app import create_app
+from bot.app import create_app
 from bot.gateway.rasa_client import WEBHOOK_PATH
 from bot.settings import Settings
 

@@ -10,9 +10,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot import preferences
-from bot.gateway.app import create_app
+from bot.app import create_app
 from bot.gateway.unsubscribe import list_unsubscribe_headers, unsubscribe_url
+from bot.services import preferences
 from bot.settings import Settings
 from bot.store.db import SessionFactory, create_engine, create_session_factory
 from bot.store.demo_data import load_demo_data

@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.gateway.app import create_app
+from bot.app import create_app
 from bot.inbox.accounts import create_agent
 from bot.settings import Settings
 from bot.store.db import create_engine, create_session_factory

@@ -9,7 +9,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.gateway.app import create_app
+from bot.app import create_app
 from bot.inbox.auth import COOKIE, token_hash
 from bot.settings import Settings
 from bot.store.models import AgentRole, AgentSession

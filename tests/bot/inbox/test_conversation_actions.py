@@ -261,8 +261,9 @@ async def test_a_note_on_a_push_channel_is_never_queued(
     make_agent: MakeAgent, new_client: NewClient, inbox_settings: Settings
 ) -> None:
     """Notes on Telegram/X: no outbox row (the Telegram reply test checks replies are)."""
-    from bot import conversations, holder
-    from bot.conversations import InboundMessage
+    from bot.gateway.conversations import holder
+    from bot.gateway.conversations import record as conversations
+    from bot.gateway.conversations.record import InboundMessage
     from bot.store.models import Channel
 
     async def telegram_waiting(session: Any) -> int:
@@ -291,7 +292,8 @@ async def test_a_failed_delivery_shows_on_its_message(
 ) -> None:
     from sqlalchemy import update
 
-    from bot import conversations, holder
+    from bot.gateway.conversations import holder
+    from bot.gateway.conversations import record as conversations
     from bot.store.models import Channel, DeliveryStatus
 
     async def x_waiting(session: Any) -> int:

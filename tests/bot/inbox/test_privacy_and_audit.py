@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import privacy_requests, verification
+from bot.services import privacy_requests, verification
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import (

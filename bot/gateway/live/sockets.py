@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from bot.live import LiveEvent, Subscription, SubscriptionLost
+from bot.gateway.live.broadcast import LiveEvent, Subscription, SubscriptionLost
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot import concierge_hours
-from bot.concierge_hours import handoff_message
+from bot.services import concierge_hours
+from bot.services.concierge_hours import handoff_message
 from bot.settings import Settings
 from bot.store.types import utcnow
 

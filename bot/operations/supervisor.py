@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from bot.operations.training import model_path
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_dotenv
-from bot.training import model_path
 
 VENVS = PROJECT_ROOT / ".venv"
 DEFAULT_ACTION_SERVER_URL = "http://127.0.0.1:5055/webhook"
@@ -85,7 +85,7 @@ def services(settings: Settings) -> list[Service]:
         found.append(
             Service(
                 "mail",
-                [str(VENVS / "app/bin/python"), "-m", "bot.mail"],
+                [str(VENVS / "app/bin/python"), "-m", "bot.services.mail"],
                 f"tcp://{settings.smtp_host}:{settings.smtp_port}",
                 kind="mail",
             )

@@ -1,7 +1,7 @@
 """What the outbox asks of a channel's sender, and how a sender reports a failed send.
 
 A sender turns one outbox row into platform API calls. It reports the outcome by raising
-one of three errors, so the outbox (bot/outbox.py) can decide without knowing the platform:
+one of three errors, so the outbox (outbox.py) can decide without knowing the platform:
 
 - `RateLimited`: the platform said "not before N seconds"; try again then, it is not a fault.
 - `RetryableFailure`: the platform did not take the message (it answered with a server

@@ -2,7 +2,7 @@
 
 Every function takes the session of the caller's unit of work, so a turn's writes commit
 together. The holder column is the single source of truth for who answers; it changes only
-through bot/holder.py.
+through bot/gateway/conversations/holder.py.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import holder, outbox
-from bot.replies import Reply
+from bot.gateway.conversations import holder
+from bot.gateway.delivery import outbox
+from bot.gateway.replies import Reply
 from bot.store.models import (
     Author,
     Channel,
@@ -60,7 +61,7 @@ class ConversationState:
     identity_id: int
     channel: Channel
     holder: ConversationHolder
-    minor: bool  # the customer said they are under 13 (bot/minors.py)
+    minor: bool  # the customer said they are under 13 (bot/gateway/conversations/minors.py)
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationState:
@@ -220,7 +221,7 @@ async def current_conversation(session: AsyncSession, identity: ChannelIdentity)
         session.add(conversation)
         await session.flush()
     elif conversation.holder is ConversationHolder.RESOLVED:
-        # Conditional, like every holder change (bot/holder.py); refreshes `conversation`.
+        # Conditional, like every holder change (holder.py); refreshes `conversation`.
         await holder.reopen_for_bot(session, conversation.id)
     return conversation
 

@@ -2,7 +2,7 @@
 
 A lookup needs the order (or repair) number and a verification answer: the e-mail address
 or the postcode on it. Unknown numbers and wrong answers get the same outcome, so nobody
-can probe which orders exist; repeated wrong answers lock lookups (bot/lookup_guard.py).
+can probe which orders exist; repeated wrong answers lock lookups (bot/services/lookup_guard.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import lookup_guard
+from bot.services import lookup_guard
 from bot.store.models import Order, OrderItem, Repair
 
 ORDER_NUMBER = re.compile(r"\bPG[\s-]?(\d{6})\b", re.IGNORECASE)

@@ -5,7 +5,7 @@ so a reply is either recorded and queued or neither. `Outbox.run` is the worker:
 once after a commit (`wake`), and by a periodic sweep, it claims due rows one by one with a
 conditional UPDATE (pending -> sending), so several workers, in one gateway or many, never
 send the same row. Delivery semantics are at most once: a row is retried only when the
-platform certainly did not take it (bot/delivery.py), and a row found still "sending" long
+platform certainly did not take it (senders.py), and a row found still "sending" long
 after its claim (its worker died mid-send) is marked failed, not sent again.
 """
 
@@ -21,8 +21,14 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.delivery import Delivery, PermanentFailure, RateLimited, RetryableFailure, Sender
-from bot.replies import Reply
+from bot.gateway.delivery.senders import (
+    Delivery,
+    PermanentFailure,
+    RateLimited,
+    RetryableFailure,
+    Sender,
+)
+from bot.gateway.replies import Reply
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import (

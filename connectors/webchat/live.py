@@ -1,4 +1,4 @@
-"""The web chat's live channel: GET /api/chat/{session_id}/ws (bot/web/static/webchat.js).
+"""The web chat's live channel: GET /api/chat/{session_id}/ws (static/webchat.js).
 
 POST /api/chat answers with the assistant's replies to that message; this socket carries
 everything else the customer should see: a concierge agent's replies and the gateway's own
@@ -23,10 +23,11 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.gateway.keys import LIVE, SESSIONS, SETTINGS, SOCKETS
-from bot.live import MESSAGE, LiveEvent
-from bot.sockets import pump, same_origin
+from bot.gateway.live.broadcast import MESSAGE, LiveEvent
+from bot.gateway.live.sockets import pump, same_origin
 from bot.store.db import SessionFactory
 from bot.store.models import Author, Channel, ChannelIdentity, Conversation, Direction, Message
+from connectors.webchat.api import SESSION_ID  # the same rule as POST /api/chat
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ REPLAY_LIMIT = 100
 
 
 async def live(request: web.Request) -> web.StreamResponse:
-    from connectors.webchat import SESSION_ID  # the same rule as POST /api/chat
-
     session_id = request.match_info["session_id"]
     if not SESSION_ID.match(session_id):
         return web.json_response({"error": "malformed session id"}, status=400)

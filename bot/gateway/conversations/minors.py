@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversations import InboundMessage
-from bot.replies import Reply
+from bot.gateway.conversations.record import InboundMessage
+from bot.gateway.replies import Reply
 from bot.settings import Settings
 from bot.store.models import Author, ChannelIdentity, Conversation, Message
 from bot.store.types import utcnow

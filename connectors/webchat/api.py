@@ -4,7 +4,7 @@ POST /api/chat {"session_id": "...", "text": "..."}
   -> 200 {"replies": [{"text": "...", "buttons": [{"title": "...", "payload": "..."}]}]}
 Other tools rely on this exact shape.
 GET /api/chat/{session_id}/ws: the live channel for what POST does not return, such as a
-concierge agent's replies (connectors/webchat_live.py).
+concierge agent's replies (connectors/webchat/live.py).
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.conversations import InboundMessage
+from bot.gateway.conversations.record import InboundMessage
 from bot.gateway.keys import PIPELINE
 from bot.store.models import Channel
-from connectors.webchat_live import live
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "bot" / "web" / "static"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_TEXT_LENGTH = 2000
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
@@ -76,10 +75,3 @@ async def page(_: web.Request) -> web.FileResponse:
 
 def _bad_request(message: str) -> web.Response:
     return web.json_response({"error": message}, status=400)
-
-
-def setup(app: web.Application) -> None:
-    app.router.add_get("/", page, name="webchat_page")
-    app.router.add_post("/api/chat", chat, name="webchat_api")
-    app.router.add_get("/api/chat/{session_id}/ws", live, name="webchat_live")
-    app.router.add_static("/static/", STATIC_DIR, name="static")

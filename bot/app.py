@@ -1,4 +1,9 @@
-"""The gateway's aiohttp application factory."""
+"""The gateway's application factory: the one place that sees every part.
+
+It builds the store, the assistant client, the pipeline, live events and the outbox, starts
+the channels of connectors/ that are configured, mounts the inbox, and hands their views to
+the gateway's route table (bot/gateway/routes.py).
+"""
 
 from __future__ import annotations
 
@@ -10,40 +15,42 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-import bot.gateway.unsubscribe
-import bot.inbox
 import connectors.telegram
 import connectors.webchat
 import connectors.x
+from bot.gateway.delivery.outbox import Outbox
 from bot.gateway.keys import HTTP, LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS, SOCKETS
+from bot.gateway.live.broadcast import create_broadcaster
+from bot.gateway.live.sockets import SocketRegistry
+from bot.gateway.middleware import create_error_middleware
 from bot.gateway.pipeline import Pipeline
 from bot.gateway.rasa_client import RasaClient
-from bot.live import create_broadcaster
-from bot.outbox import Outbox
+from bot.gateway.routes import Mounts, setup_routes
+from bot.inbox import create_inbox
 from bot.settings import Settings
-from bot.sockets import SocketRegistry
 from bot.store.db import create_engine, create_session_factory
 
 logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024, middlewares=[create_error_middleware()])
     app[SETTINGS] = settings
-    # Live events: within this gateway, or across gateways (LIVE_BROADCAST, bot/live.py).
+    # Live events: within this gateway, or across gateways (LIVE_BROADCAST, gateway/live).
     app[LIVE] = create_broadcaster(settings)
     app[SOCKETS] = SocketRegistry()
     app.on_shutdown.append(_close_sockets)
     app.cleanup_ctx.append(_live)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(_assistant)
-    app.router.add_get("/healthz", health, name="health")
-    connectors.webchat.setup(app)
-    # Each registers itself only when its mode (TELEGRAM_MODE, X_MODE) is not "off".
-    connectors.telegram.setup(app)
-    connectors.x.setup(app)
-    bot.inbox.setup(app)  # the concierge inbox, under /inbox/
-    bot.gateway.unsubscribe.setup(app)  # one-click unsubscribe links in marketing e-mails
+    mounts = Mounts(
+        webchat=connectors.webchat.VIEWS,
+        # Each starts only when its mode (TELEGRAM_MODE, X_MODE) is not "off".
+        telegram=connectors.telegram.mount(app),
+        x=connectors.x.mount(app),
+        inbox=create_inbox(),
+    )
+    setup_routes(app, mounts)
     # After the connectors: they register their senders before the worker starts, and it
     # stops before they close their platform clients.
     app.cleanup_ctx.append(_deliveries)
@@ -94,7 +101,3 @@ async def _deliveries(app: web.Application) -> AsyncIterator[None]:
 async def _close_sockets(app: web.Application) -> None:
     """Open websockets would hold the shutdown up; their pages reconnect by themselves."""
     await app[SOCKETS].close_all()
-
-
-async def health(_: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})

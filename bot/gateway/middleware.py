@@ -1,0 +1,50 @@
+"""The gateway's one error middleware: an unexpected error becomes a polite answer.
+
+Whatever goes wrong inside a view, the caller gets a short JSON error (API and webhook
+paths, or a client that asked for JSON) or a small page, never a traceback; the traceback
+goes to the log, which names the route but not the path, since paths can carry tokens (an
+unsubscribe link) or a web chat's session id.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+
+logger = logging.getLogger(__name__)
+
+JSON_PATHS = ("/api/", "/webhooks/", "/inbox/api/")
+SORRY = "Something went wrong on our side. Please try again in a moment."
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sorry</title></head>
+<body><main><h1>Sorry</h1><p>{message}</p></main></body></html>
+"""
+
+
+def wants_json(request: web.Request) -> bool:
+    return request.path.startswith(JSON_PATHS) or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def polite_error(request: web.Request, status: int, message: str) -> web.Response:
+    if wants_json(request):
+        return web.json_response({"error": message}, status=status)
+    return web.Response(text=PAGE.format(message=message), status=status, content_type="text/html")
+
+
+def create_error_middleware() -> Middleware:
+    @web.middleware
+    async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except web.HTTPException:
+            raise  # an answer the view chose (404, 403, a redirect…)
+        except Exception:
+            route = request.match_info.route.name or request.match_info.route.resource
+            logger.exception("unexpected error in %s %s", request.method, route)
+            return polite_error(request, 500, SORRY)
+
+    return errors
