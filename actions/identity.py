@@ -14,25 +14,18 @@ the attempts are counted here so both stop after the same number of tries.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import smtplib
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
-from sqlalchemy import update
 
 from actions import account_state as state
 from actions import runtime
 from actions.context import turn_context
 from bot.services import preferences, verification
-from bot.services.mail import MailError, send_mail
-from bot.settings import Settings
-from bot.store.models import VerificationCode
-from bot.store.types import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +47,6 @@ MORE_MEDIUM_WORDS = {
     "catalogs": "post",
 }
 
-CODE_SUBJECT = "Your one-time code"
-CODE_BODY = (
-    "Your one-time code for the Maison's concierge chat is {code}.\n\n"
-    "It is valid for 10 minutes and works once. If you did not ask for it, you can ignore this "
-    "e-mail: nothing about your account changes without the code.\n"
-)
-
 
 def find_email(value: Any) -> str | None:
     for candidate in value if isinstance(value, list) else [value]:
@@ -72,45 +58,6 @@ def find_email(value: Any) -> str | None:
 def first_text(value: Any) -> str | None:
     values = value if isinstance(value, list) else [value]
     return next((v for v in values if isinstance(v, str)), None)
-
-
-class MailUnavailable(Exception):
-    """The code could not be mailed."""
-
-
-def _smtp_reachable(settings: Settings) -> bool:
-    try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
-            smtp.noop()
-    except (OSError, smtplib.SMTPException):
-        return False
-    return True
-
-
-async def send_code(sender_id: str, email: str) -> None:
-    """Mail a fresh code if the address is on file. Raises MailUnavailable when mail is down,
-    whether or not the address is on file, so the outage does not reveal it either."""
-    settings = runtime.settings()
-    async with runtime.sessions().begin() as session:
-        issued = await verification.issue_code(session, settings.secret_key, sender_id, email)
-        to = issued.contact.email if issued else None
-        code = issued.code if issued else ""
-    if to is None:
-        if not await asyncio.to_thread(_smtp_reachable, settings):
-            raise MailUnavailable(f"{settings.smtp_host}:{settings.smtp_port} unreachable")
-        return
-    pretty = f"{code[:3]} {code[3:]}"
-    try:
-        await send_mail(settings, to, CODE_SUBJECT, CODE_BODY.format(code=pretty))
-    except MailError as error:
-        # The code never reached anyone: retire it rather than leave it waiting.
-        async with runtime.sessions().begin() as session:
-            await session.execute(
-                update(VerificationCode)
-                .where(VerificationCode.sender_id == sender_id, VerificationCode.used_at.is_(None))
-                .values(used_at=utcnow())
-            )
-        raise MailUnavailable(str(error)) from error
 
 
 class EmailValidation:
@@ -136,8 +83,10 @@ class EmailValidation:
         if not self.sends_code:
             return {state.ACCOUNT_EMAIL: email}
         try:
-            await send_code(tracker.sender_id, email)
-        except MailUnavailable as error:
+            await verification.send_code(
+                runtime.settings(), runtime.sessions(), tracker.sender_id, email
+            )
+        except verification.MailUnavailable as error:
             logger.warning("one-time code not sent: %s", error)
             dispatcher.utter_message(response="utter_verification_mail_failed", **state.concierge())
             return {state.ACCOUNT_EMAIL: None, state.VERIFICATION_STOPPED: True}

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.services.concierge_hours import ConciergeHours, HoursError
+from bot.weekly_hours import HoursError, WeeklyHours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,7 @@ class Settings:
     # The brand's concierge, as published in the privacy policy ("Contact us").
     concierge_phone: str = "+1 877 8742438"
     concierge_email: str = "concierge.usa@piaget.com"
-    # When a person staffs the inbox (services/concierge_hours.py), in the concierge's time zone.
+    # When a person staffs the inbox (bot/weekly_hours.py), in the concierge's time zone.
     concierge_hours: str = "mon-fri 09:00-19:00; sat 10:00-18:00"
     concierge_timezone: str = "America/New_York"
     # Outgoing mail (one-time codes). The default is the development sink `make run` starts,
@@ -166,7 +166,7 @@ LIVE_BROADCASTS = ("local", "postgres")
 def _check_concierge_hours(settings: Settings) -> None:
     """A malformed schedule stops the process at start-up, not at the first handoff."""
     try:
-        ConciergeHours.parse(settings.concierge_hours, settings.concierge_timezone)
+        WeeklyHours.parse(settings.concierge_hours, settings.concierge_timezone)
     except HoursError as error:
         raise SettingsError(f"CONCIERGE_HOURS/CONCIERGE_TIMEZONE: {error}") from error
 

@@ -6,18 +6,14 @@ from __future__ import annotations
 import json
 
 from aiohttp import web
-from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
 
 from bot.gateway.keys import SESSIONS
 from bot.inbox import audit
 from bot.inbox.auth import Who, action, page
 from bot.inbox.pages import NOTICES, redirect, refuse, render
-from bot.services.privacy_requests import KIND_NAMES, export_contact
-from bot.store.models import Agent, PrivacyRequest, PrivacyRequestStatus
+from bot.services import privacy_requests
 from bot.store.types import utcnow
 
-OPEN = (PrivacyRequestStatus.OPEN, PrivacyRequestStatus.IN_PROGRESS)
 RECENTLY_CLOSED = 20
 
 
@@ -25,24 +21,8 @@ RECENTLY_CLOSED = 20
 async def privacy_page(request: web.Request, who: Who) -> web.StreamResponse:
     async with request.config_dict[SESSIONS].begin() as session:
         audit.record(session, who.agent_id, "view_privacy_requests", "privacy_requests", "open")
-        open_requests = list(
-            await session.scalars(
-                select(PrivacyRequest)
-                .where(PrivacyRequest.status.in_(OPEN))
-                .options(selectinload(PrivacyRequest.contact))
-                .order_by(PrivacyRequest.due_at, PrivacyRequest.id)
-            )
-        )
-        closed = (
-            await session.execute(
-                select(PrivacyRequest, Agent.display_name)
-                .outerjoin(Agent, Agent.id == PrivacyRequest.completed_by_agent_id)
-                .where(PrivacyRequest.status.not_in(OPEN))
-                .options(selectinload(PrivacyRequest.contact))
-                .order_by(PrivacyRequest.completed_at.desc().nulls_last(), PrivacyRequest.id.desc())
-                .limit(RECENTLY_CLOSED)
-            )
-        ).all()
+        open_requests = await privacy_requests.open_requests(session)
+        closed = await privacy_requests.recently_closed(session, RECENTLY_CLOSED)
     return render(
         request,
         "privacy.html",
@@ -50,7 +30,7 @@ async def privacy_page(request: web.Request, who: Who) -> web.StreamResponse:
             "who": who,
             "open_requests": open_requests,
             "closed": closed,
-            "kinds": KIND_NAMES,
+            "kinds": privacy_requests.KIND_NAMES,
             "now": utcnow(),
         },
     )
@@ -63,17 +43,7 @@ async def complete(request: web.Request, who: Who) -> web.StreamResponse:
     except ValueError:
         raise web.HTTPNotFound() from None
     async with request.config_dict[SESSIONS].begin() as session:
-        # Conditional: two agents closing the same request record one completion.
-        result = await session.execute(
-            update(PrivacyRequest)
-            .where(PrivacyRequest.id == request_id, PrivacyRequest.status.in_(OPEN))
-            .values(
-                status=PrivacyRequestStatus.DONE,
-                completed_at=utcnow(),
-                completed_by_agent_id=who.agent_id,
-            )
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if not await privacy_requests.complete(session, request_id, who.agent_id):
             return refuse(request, 409, NOTICES["not_open"])
         audit.record(
             session, who.agent_id, "complete_privacy_request", "privacy_request", request_id
@@ -90,7 +60,7 @@ async def export(request: web.Request, who: Who) -> web.StreamResponse:
         raise web.HTTPNotFound() from None
     async with request.config_dict[SESSIONS].begin() as session:
         try:
-            data = await export_contact(session, contact_id)
+            data = await privacy_requests.export_contact(session, contact_id)
         except LookupError:
             return refuse(request, 404, "There is no such customer.")
         audit.record(session, who.agent_id, "export_contact", "contact", contact_id)

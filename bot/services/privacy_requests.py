@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from bot.store.models import (
+    Agent,
     ChannelIdentity,
     ConsentEvent,
     Contact,
@@ -30,6 +32,7 @@ from bot.store.types import utcnow
 
 # The house's own target for answering; 30 days is also what 1798.83 allows.
 DUE_AFTER = {kind: timedelta(days=30) for kind in PrivacyRequestKind}
+OPEN = (PrivacyRequestStatus.OPEN, PrivacyRequestStatus.IN_PROGRESS)
 KIND_NAMES = {
     PrivacyRequestKind.ACCESS: "a copy of your personal information",
     PrivacyRequestKind.CORRECTION: "a correction of your personal information",
@@ -110,9 +113,51 @@ def describe_request(request: PrivacyRequest) -> str:
         f"{request.created_at:%B} {request.created_at.day}, {request.created_at.year} — "
         f"{STATUS_NAMES[request.status]}"
     )
-    if request.status in (PrivacyRequestStatus.OPEN, PrivacyRequestStatus.IN_PROGRESS):
+    if request.status in OPEN:
         text += f", due by {request.due_at:%B} {request.due_at.day}, {request.due_at.year}"
     return text + "."
+
+
+async def open_requests(session: AsyncSession) -> list[PrivacyRequest]:
+    """The privacy team's queue: due soonest first."""
+    return list(
+        await session.scalars(
+            select(PrivacyRequest)
+            .where(PrivacyRequest.status.in_(OPEN))
+            .options(selectinload(PrivacyRequest.contact))
+            .order_by(PrivacyRequest.due_at, PrivacyRequest.id)
+        )
+    )
+
+
+async def recently_closed(
+    session: AsyncSession, limit: int
+) -> list[tuple[PrivacyRequest, str | None]]:
+    """The latest closed requests, with the name of the agent who closed each."""
+    rows = await session.execute(
+        select(PrivacyRequest, Agent.display_name)
+        .outerjoin(Agent, Agent.id == PrivacyRequest.completed_by_agent_id)
+        .where(PrivacyRequest.status.not_in(OPEN))
+        .options(selectinload(PrivacyRequest.contact))
+        .order_by(PrivacyRequest.completed_at.desc().nulls_last(), PrivacyRequest.id.desc())
+        .limit(limit)
+    )
+    return [(request, name) for request, name in rows.all()]
+
+
+async def complete(session: AsyncSession, request_id: int, agent_id: int) -> bool:
+    """Mark an open request done; False if it was not open. Conditional: of two agents
+    closing the same request, one completion is recorded."""
+    result = await session.execute(
+        update(PrivacyRequest)
+        .where(PrivacyRequest.id == request_id, PrivacyRequest.status.in_(OPEN))
+        .values(
+            status=PrivacyRequestStatus.DONE,
+            completed_at=utcnow(),
+            completed_by_agent_id=agent_id,
+        )
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def export_contact(session: AsyncSession, contact_id: int) -> dict[str, Any]:

@@ -7,22 +7,34 @@ attempts; only a keyed hash is stored. Whether an address is on file is never re
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import hashlib
 import hmac
 import secrets
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.mail import MailError, send_mail
+from bot.settings import Settings
+from bot.store.db import SessionFactory
 from bot.store.models import ChannelIdentity, Contact, VerificationCode
 from bot.store.types import utcnow
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS_PER_CODE = 5
 MAX_CODES_PER_HOUR = 3
+
+CODE_SUBJECT = "Your one-time code"
+CODE_BODY = (
+    "Your one-time code for the Maison's concierge chat is {code}.\n\n"
+    "It is valid for 10 minutes and works once. If you did not ask for it, you can ignore this "
+    "e-mail: nothing about your account changes without the code.\n"
+)
 
 
 class CodeCheck(str, enum.Enum):
@@ -141,3 +153,43 @@ def mask_email(email: str) -> str:
     local, _, domain = email.partition("@")
     hidden = local[0] + "***" + local[-1] if len(local) > 2 else local[0] + "***"
     return f"{hidden}@{domain}"
+
+
+class MailUnavailable(Exception):
+    """The code could not be mailed."""
+
+
+def _smtp_reachable(settings: Settings) -> bool:
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+            smtp.noop()
+    except (OSError, smtplib.SMTPException):
+        return False
+    return True
+
+
+async def send_code(
+    settings: Settings, sessions: SessionFactory, sender_id: str, email: str
+) -> None:
+    """Mail a fresh code if the address is on file. Raises MailUnavailable when mail is down,
+    whether or not the address is on file, so the outage does not reveal it either."""
+    async with sessions.begin() as session:
+        issued = await issue_code(session, settings.secret_key, sender_id, email)
+        to = issued.contact.email if issued else None
+        code = issued.code if issued else ""
+    if to is None:
+        if not await asyncio.to_thread(_smtp_reachable, settings):
+            raise MailUnavailable(f"{settings.smtp_host}:{settings.smtp_port} unreachable")
+        return
+    pretty = f"{code[:3]} {code[3:]}"
+    try:
+        await send_mail(settings, to, CODE_SUBJECT, CODE_BODY.format(code=pretty))
+    except MailError as error:
+        # The code never reached anyone: retire it rather than leave it waiting.
+        async with sessions.begin() as session:
+            await session.execute(
+                update(VerificationCode)
+                .where(VerificationCode.sender_id == sender_id, VerificationCode.used_at.is_(None))
+                .values(used_at=utcnow())
+            )
+        raise MailUnavailable(str(error)) from error

@@ -8,14 +8,9 @@ from datetime import datetime, time, timezone
 import pytest
 
 from bot.gateway.replies import assistant_unavailable_reply
-from bot.services.concierge_hours import (
-    INSIDE_HOURS,
-    ConciergeHours,
-    HoursError,
-    handoff_message,
-    hours,
-)
+from bot.services.concierge_hours import INSIDE_HOURS, handoff_message, hours
 from bot.settings import Settings, SettingsError
+from bot.weekly_hours import HoursError, WeeklyHours
 
 SETTINGS = Settings()  # mon-fri 09:00-19:00; sat 10:00-18:00, America/New_York
 NY = hours(SETTINGS)
@@ -92,7 +87,7 @@ def test_a_schedule_that_is_never_open_gives_only_the_contacts() -> None:
 
 
 def test_the_schedule_language() -> None:
-    parsed = ConciergeHours.parse(
+    parsed = WeeklyHours.parse(
         "mon,wed 08:00-12:00,13:00-17:30; sat-mon 10:00-24:00", "Europe/Paris"
     )
     monday, tuesday, wednesday, _, _, saturday, sunday = parsed.week
@@ -117,7 +112,7 @@ def test_the_schedule_language() -> None:
 )
 def test_malformed_schedules_are_refused(spec: str, zone: str) -> None:
     with pytest.raises(HoursError):
-        ConciergeHours.parse(spec, zone)
+        WeeklyHours.parse(spec, zone)
 
 
 def test_settings_refuse_a_malformed_schedule_at_start_up() -> None:
