@@ -26,7 +26,7 @@ from bot.gateway.rasa_client import AssistantTurn, AssistantUnavailable, RasaCli
 from bot.gateway.replies import Reply, assistant_unavailable_reply
 from bot.settings import Settings
 from bot.store.db import SessionFactory
-from bot.store.models import ConversationHolder
+from bot.store.models import Author, ConversationHolder
 from bot.store.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class Pipeline:
                     inbound.platform_message_id,
                 )
                 return TurnResult(conversation.id, duplicate=True, holder=conversation.holder)
-            recorded = message_recorded(conversation, message_id, inbound.external_id)
+            recorded = message_recorded(conversation, message_id, Author.CUSTOMER)
         await publish_all(self._live, [recorded])
 
         if conversation.holder is not ConversationHolder.BOT:
@@ -99,7 +99,7 @@ class Pipeline:
             turn = await self._ask_assistant(conversation.id, text, metadata)
         # A public post is answered in public, in reply to it; anything else privately.
         in_reply_to = inbound.platform_message_id if inbound.public else None
-        return await self._record_turn(conversation, inbound.external_id, turn, in_reply_to)
+        return await self._record_turn(conversation, turn, in_reply_to)
 
     async def _ask_assistant(
         self, conversation_id: int, text: str, metadata: dict[str, Any]
@@ -118,7 +118,6 @@ class Pipeline:
     async def _record_turn(
         self,
         conversation: ConversationState,
-        customer: str,
         turn: AssistantTurn | None,
         in_reply_to: str | None = None,
     ) -> TurnResult:
@@ -128,7 +127,7 @@ class Pipeline:
             # Rasa was asked outside any transaction: if a person took the conversation
             # meanwhile (another gateway's turn handed it off), the bot's answer is dropped.
             if not await keep_for_bot(session, conversation.id, last_message_at=now):
-                current = await conversations.get_conversation(session, conversation.id)
+                current = await conversations.conversation_state(session, conversation.id)
                 logger.info(
                     "conversation %s went to a person during the turn: the bot stays quiet",
                     conversation.id,
@@ -145,15 +144,14 @@ class Pipeline:
                     if isinstance(handoff := signal.get("handoff"), dict)
                 ]
                 if minors.declared(turn.signals):
-                    loaded = await conversations.get_conversation(session, conversation.id)
-                    await minors.mark_declared(session, loaded)
+                    await minors.mark_declared(session, conversation)
             if reasons and await hand_off(session, conversation.id, reasons[0]):
                 conversation = conversation.held_by(ConversationHolder.WAITING)
-                events.append(conversation_changed(conversation, customer))
-            message_ids = await conversations.record_bot_replies(
-                session, conversation, customer, replies, now, in_reply_to
+                events.append(conversation_changed(conversation))
+            message_ids = await conversations.record_replies(
+                session, conversation, replies, now=now, in_reply_to=in_reply_to, stamped=True
             )
-            events.extend(message_recorded(conversation, id_, customer) for id_ in message_ids)
+            events.extend(message_recorded(conversation, id_, Author.BOT) for id_ in message_ids)
         await publish_all(self._live, events)
         return TurnResult(conversation.id, replies=replies, holder=conversation.holder)
 

@@ -25,7 +25,7 @@ from bot.gateway.live.broadcast import (
 from bot.gateway.replies import Reply
 from bot.inbox import audit, canned
 from bot.store.db import SessionFactory
-from bot.store.models import Agent, Author, ChannelIdentity, Conversation, Direction, Message
+from bot.store.models import Agent, Author
 
 MAX_REPLY = 4000  # Telegram's limit is 4096; the web chat's 2000 applies to customers only
 RESOLVED_NOTICE = (
@@ -84,13 +84,13 @@ class ConversationActions:
                 return Outcome(False, "unknown_canned")
             if len(text) > MAX_REPLY:
                 return Outcome(False, "invalid")
-            conversation, customer = await _conversation(session, conversation_id)
-            message = await conversations.record_outbound(
-                session, conversation, Reply(text.strip()), author=Author.AGENT, agent_id=agent_id
+            conversation = await conversations.conversation_state(session, conversation_id)
+            [message_id] = await conversations.record_replies(
+                session, conversation, [Reply(text.strip())], author=Author.AGENT, agent_id=agent_id
             )
             audit.record(session, agent_id, "reply", "conversation", conversation_id)
-            event = message_event(conversation, message.id, customer, agent_id)
-        return await self._done(Outcome(True, "sent", message.id, [event]))
+            event = message_event(conversation, message_id, Author.AGENT, agent_id)
+        return await self._done(Outcome(True, "sent", message_id, [event]))
 
     async def note(self, agent_id: int, conversation_id: int, text: str) -> Outcome:
         """A private note for colleagues: recorded, never queued, never sent to the customer
@@ -98,37 +98,36 @@ class ConversationActions:
         if not text.strip() or len(text) > MAX_REPLY:
             return Outcome(False, "empty" if not text.strip() else "invalid")
         async with self._sessions.begin() as session:
-            conversation, customer = await _conversation(session, conversation_id)
-            message = Message(
-                conversation_id=conversation.id,
-                channel=conversation.channel,
-                direction=Direction.OUT,
+            conversation = await conversations.conversation_state(session, conversation_id)
+            [message_id] = await conversations.record_replies(
+                session,
+                conversation,
+                [Reply(text.strip())],
                 author=Author.AGENT,
                 agent_id=agent_id,
-                text=text.strip(),
-                is_private_note=True,
+                private_note=True,
             )
-            session.add(message)
-            await session.flush()
             audit.record(session, agent_id, "note", "conversation", conversation_id)
-            event = message_event(conversation, message.id, customer, agent_id)
-        return await self._done(Outcome(True, "noted", message.id, [event]))
+            event = message_event(
+                conversation, message_id, Author.AGENT, agent_id, private_note=True
+            )
+        return await self._done(Outcome(True, "noted", message_id, [event]))
 
     async def resolve(self, agent_id: int, admin: bool, conversation_id: int) -> Outcome:
         """Back to the bot, which tells the customer so on their channel."""
         async with self._sessions.begin() as session:
             if not await holder.resolve(session, conversation_id, agent_id, admin):
                 return Outcome(False, "not_resolved")
-            conversation, customer = await _conversation(session, conversation_id)
-            message = await conversations.record_outbound(
-                session, conversation, Reply(RESOLVED_NOTICE), author=Author.SYSTEM
+            conversation = await conversations.conversation_state(session, conversation_id)
+            [message_id] = await conversations.record_replies(
+                session, conversation, [Reply(RESOLVED_NOTICE)], author=Author.SYSTEM
             )
             audit.record(session, agent_id, "resolve", "conversation", conversation_id)
             events = [
-                conversation_event(conversation, customer, agent_id),
-                message_event(conversation, message.id, customer),
+                conversation_event(conversation, agent_id),
+                message_event(conversation, message_id, Author.SYSTEM),
             ]
-        return await self._done(Outcome(True, "resolved", message.id, events))
+        return await self._done(Outcome(True, "resolved", message_id, events))
 
     async def _done(self, outcome: Outcome) -> Outcome:
         self._outbox.wake()  # Telegram and X replies were queued in the committed transaction
@@ -136,13 +135,6 @@ class ConversationActions:
         return outcome
 
 
-async def _conversation(session: AsyncSession, conversation_id: int) -> tuple[Conversation, str]:
-    conversation = await conversations.get_conversation(session, conversation_id)
-    identity = await session.get(ChannelIdentity, conversation.identity_id)
-    assert identity is not None
-    return conversation, identity.external_id
-
-
 async def _changed(session: AsyncSession, conversation_id: int, agent_id: int) -> LiveEvent:
-    conversation, customer = await _conversation(session, conversation_id)
-    return conversation_event(conversation, customer, agent_id)
+    conversation = await conversations.conversation_state(session, conversation_id)
+    return conversation_event(conversation, agent_id)

@@ -135,7 +135,8 @@ class TelegramConnector:
             )
             session.add(conversation)
             await session.flush()
-            await conversations.record_outbound(session, conversation, GROUP_ANSWER)
+            state = await conversations.conversation_state(session, conversation.id)
+            await conversations.record_replies(session, state, [GROUP_ANSWER])
         return InboundEventStatus.PROCESSED
 
 

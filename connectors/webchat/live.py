@@ -20,18 +20,19 @@ import logging
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 
+from bot.gateway.conversations import record
 from bot.gateway.keys import LIVE, SESSIONS, SETTINGS, SOCKETS
 from bot.gateway.live.broadcast import MESSAGE, LiveEvent
 from bot.gateway.live.sockets import pump, same_origin
 from bot.store.db import SessionFactory
-from bot.store.models import Author, Channel, ChannelIdentity, Conversation, Direction, Message
+from bot.store.models import Author, Channel, Message
 from connectors.webchat.api import SESSION_ID  # the same rule as POST /api/chat
 
 logger = logging.getLogger(__name__)
 
 LIVE_AUTHORS = (Author.AGENT, Author.SYSTEM)
+LIVE_AUTHOR_VALUES = frozenset(author.value for author in LIVE_AUTHORS)
 REPLAY_LIMIT = 100
 
 
@@ -67,6 +68,8 @@ async def live(request: web.Request) -> web.StreamResponse:
             event.kind == MESSAGE
             and event.channel == Channel.WEBCHAT.value
             and event.customer == session_id
+            and event.author in LIVE_AUTHOR_VALUES
+            and not event.private_note
         ):
             await send_new()
         return True
@@ -82,22 +85,9 @@ async def live(request: web.Request) -> web.StreamResponse:
 async def messages_after(sessions: SessionFactory, session_id: str, after: int) -> list[Message]:
     """What the socket may carry for this web chat session, after message `after`."""
     async with sessions() as session:
-        rows = await session.scalars(
-            select(Message)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .join(ChannelIdentity, ChannelIdentity.id == Conversation.identity_id)
-            .where(
-                ChannelIdentity.channel == Channel.WEBCHAT,
-                ChannelIdentity.external_id == session_id,
-                Message.id > after,
-                Message.direction == Direction.OUT,
-                Message.author.in_(LIVE_AUTHORS),
-                Message.is_private_note.is_(False),
-            )
-            .order_by(Message.id)
-            .limit(REPLAY_LIMIT)
+        return await record.outbound_after(
+            session, Channel.WEBCHAT, session_id, after, LIVE_AUTHORS, REPLAY_LIMIT
         )
-        return list(rows)
 
 
 def frame(message: Message) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 from bot.gateway.conversations import holder
 from bot.gateway.conversations import record as conversations
-from bot.gateway.conversations.record import ConversationState, DuplicateMessage, InboundMessage
+from bot.gateway.conversations.record import DuplicateMessage, InboundMessage
 from bot.gateway.replies import Button, Reply
 from bot.store.db import SessionFactory
 from bot.store.models import (
@@ -45,7 +45,7 @@ async def test_a_retried_platform_message_is_recognised(sessions: SessionFactory
     async with sessions.begin() as session:
         identity = await conversations.get_or_create_identity(session, Channel.TELEGRAM, "4242")
         conversation = await conversations.current_conversation(session, identity)
-        state = ConversationState.of(conversation)
+        state = await conversations.conversation_state(session, conversation.id)
         await conversations.record_customer_message(session, state, inbound("hi", "update-1"))
     with pytest.raises(DuplicateMessage):
         async with sessions.begin() as session:
@@ -60,7 +60,8 @@ async def test_outbound_replies_keep_their_buttons(sessions: SessionFactory) -> 
     async with sessions.begin() as session:
         identity = await conversations.get_or_create_identity(session, Channel.WEBCHAT, "s-2")
         conversation = await conversations.current_conversation(session, identity)
-        await conversations.record_outbound(session, conversation, reply)
+        state = await conversations.conversation_state(session, conversation.id)
+        await conversations.record_replies(session, state, [reply])
     async with sessions() as session:
         message = await session.scalar(select(Message))
     assert message is not None
@@ -78,7 +79,8 @@ async def test_hand_off_puts_the_conversation_in_the_queue_once(sessions: Sessio
         assert first_since is not None, "the loaded conversation is refreshed"
         assert not await holder.hand_off(session, conversation.id, "complaint"), "already waiting"
     async with sessions() as session:
-        stored = await conversations.get_conversation(session, conversation.id)
+        stored = await session.get(Conversation, conversation.id)
+        assert stored is not None
     assert stored.holder is ConversationHolder.WAITING
     assert stored.handoff_reason == "customer_request"
     assert stored.waiting_since == first_since
@@ -131,9 +133,7 @@ async def test_bot_replies_are_recorded_in_order_and_queued_for_push_channels(
         state = await conversations.open_turn(session, inbound("hi"))
         now = utcnow()
         assert await holder.keep_for_bot(session, state.id, last_message_at=now)
-        ids = await conversations.record_bot_replies(
-            session, state, "4242", replies, now, in_reply_to=None
-        )
+        ids = await conversations.record_replies(session, state, replies, now=now, stamped=True)
     async with sessions() as session:
         rows = (await session.scalars(select(Message).order_by(Message.id))).all()
         queued = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
@@ -146,3 +146,23 @@ async def test_bot_replies_are_recorded_in_order_and_queued_for_push_channels(
     assert rows[1].buttons == [{"title": "Yes", "payload": "/affirm"}]
     assert [(q.message_id, q.recipient) for q in queued] == [(ids[0], "4242"), (ids[1], "4242")]
     assert conversation is not None and conversation.last_message_at == now
+
+
+async def test_an_agent_reply_is_queued_and_a_private_note_never_is(
+    sessions: SessionFactory,
+) -> None:
+    async with sessions.begin() as session:
+        state = await conversations.open_turn(session, inbound("hi"))
+        [reply_id] = await conversations.record_replies(
+            session, state, [Reply("Claire here.")], author=Author.AGENT, agent_id=None
+        )
+        [note_id] = await conversations.record_replies(
+            session, state, [Reply("VIP, be quick")], author=Author.AGENT, private_note=True
+        )
+    async with sessions() as session:
+        queued = (await session.scalars(select(OutboxMessage))).all()
+        note = await session.get(Message, note_id)
+        conversation = await session.get(Conversation, state.id)
+    assert [q.message_id for q in queued] == [reply_id]
+    assert note is not None and note.is_private_note
+    assert conversation is not None and conversation.last_message_at is not None

@@ -54,7 +54,8 @@ async def queue(
     async with sessions.begin() as session:
         identity = await conversations.get_or_create_identity(session, channel, recipient)
         conversation = await conversations.current_conversation(session, identity)
-        await conversations.record_outbound(session, conversation, Reply(text))
+        state = await conversations.conversation_state(session, conversation.id)
+        await conversations.record_replies(session, state, [Reply(text)])
 
 
 async def rows(sessions: SessionFactory) -> list[OutboxMessage]:
@@ -85,7 +86,8 @@ async def test_a_reply_is_queued_in_the_transaction_that_records_it(
         async with sessions.begin() as session:
             identity = await conversations.get_or_create_identity(session, Channel.TELEGRAM, "1")
             conversation = await conversations.current_conversation(session, identity)
-            await conversations.record_outbound(session, conversation, Reply("hi"))
+            state = await conversations.conversation_state(session, conversation.id)
+            await conversations.record_replies(session, state, [Reply("hi")])
             raise RuntimeError("the turn fails before commit")
     assert await rows(sessions) == []
 

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.gateway.conversations.record import InboundMessage
+from bot.gateway.conversations.record import ConversationState, InboundMessage
 from bot.gateway.replies import Reply
 from bot.settings import Settings
 from bot.store.models import Author, ChannelIdentity, Conversation, Message
@@ -50,10 +50,14 @@ def reply(settings: Settings) -> Reply:
 
 
 async def mark_declared(
-    session: AsyncSession, conversation: Conversation, now: datetime | None = None
+    session: AsyncSession, conversation: ConversationState, now: datetime | None = None
 ) -> None:
-    if conversation.minor_declared_at is None:
-        conversation.minor_declared_at = now or utcnow()
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.minor_declared_at.is_(None))
+        .values(minor_declared_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
     await session.execute(
         update(Message)
         .where(Message.conversation_id == conversation.id, Message.author == Author.CUSTOMER)

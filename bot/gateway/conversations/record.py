@@ -7,8 +7,10 @@ through bot/gateway/conversations/holder.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -50,31 +52,52 @@ class DuplicateMessage(Exception):
 
 @dataclass(frozen=True)
 class ConversationState:
-    """What a customer's turn needs to know of its conversation.
+    """What a turn, an agent's action or a live event needs of a conversation.
 
-    The gateway's turn works with this rather than loaded ORM objects: it is read in one
-    statement and written with plain INSERTs and UPDATEs, a turn's whole record in five
-    statements (bench: the ORM's unit of work and its extra statements were most of the
-    gateway's CPU per turn)."""
+    Read in one joined statement and written with plain INSERTs and UPDATEs: a customer's
+    turn is recorded in five statements (bench: the ORM's unit of work and its extra
+    statements were most of the gateway's CPU per turn)."""
 
     id: int
     identity_id: int
     channel: Channel
+    customer: str  # the customer's id on the channel (web chat session, Telegram chat id…)
     holder: ConversationHolder
-    minor: bool  # the customer said they are under 13 (bot/gateway/conversations/minors.py)
-
-    @classmethod
-    def of(cls, conversation: Conversation) -> ConversationState:
-        return cls(
-            id=conversation.id,
-            identity_id=conversation.identity_id,
-            channel=conversation.channel,
-            holder=conversation.holder,
-            minor=conversation.minor_declared_at is not None,
-        )
+    minor: bool  # the customer said they are under 13 (minors.py)
 
     def held_by(self, holder: ConversationHolder) -> ConversationState:
         return replace(self, holder=holder)
+
+
+_STATE_COLUMNS = (
+    Conversation.id,
+    Conversation.identity_id,
+    Conversation.channel,
+    ChannelIdentity.external_id,
+    Conversation.holder,
+    Conversation.minor_declared_at,
+)
+
+
+def _state(row: Any) -> ConversationState:
+    id_, identity_id, channel, customer, holder_now, minor_declared_at = row
+    return ConversationState(
+        id_, identity_id, channel, customer, holder_now, minor_declared_at is not None
+    )
+
+
+async def conversation_state(session: AsyncSession, conversation_id: int) -> ConversationState:
+    """The conversation as it is stored now; LookupError if there is no such conversation."""
+    row = (
+        await session.execute(
+            select(*_STATE_COLUMNS)
+            .join(ChannelIdentity, ChannelIdentity.id == Conversation.identity_id)
+            .where(Conversation.id == conversation_id)
+        )
+    ).first()
+    if row is None:
+        raise LookupError(f"conversation {conversation_id} does not exist")
+    return _state(row)
 
 
 async def open_turn(session: AsyncSession, inbound: InboundMessage) -> ConversationState:
@@ -82,13 +105,8 @@ async def open_turn(session: AsyncSession, inbound: InboundMessage) -> Conversat
     bot if it was resolved, or a new one (and a new identity) for a first message."""
     row = (
         await session.execute(
-            select(
-                ChannelIdentity.id,
-                Conversation.id,
-                Conversation.holder,
-                Conversation.minor_declared_at,
-            )
-            .join(Conversation, Conversation.identity_id == ChannelIdentity.id)
+            select(*_STATE_COLUMNS)
+            .join(ChannelIdentity, ChannelIdentity.id == Conversation.identity_id)
             .where(
                 ChannelIdentity.channel == inbound.channel,
                 ChannelIdentity.external_id == inbound.external_id,
@@ -97,16 +115,21 @@ async def open_turn(session: AsyncSession, inbound: InboundMessage) -> Conversat
             .limit(1)
         )
     ).first()
-    if row is not None and row[2] is not ConversationHolder.RESOLVED:
-        identity_id, conversation_id, holder_now, minor_declared_at = row
-        return ConversationState(
-            conversation_id, identity_id, inbound.channel, holder_now, minor_declared_at is not None
-        )
+    if row is not None and row[4] is not ConversationHolder.RESOLVED:
+        return _state(row)
     # A first message, or the first since an agent resolved the conversation.
     identity = await get_or_create_identity(
         session, inbound.channel, inbound.external_id, inbound.display_name
     )
-    return ConversationState.of(await current_conversation(session, identity))
+    conversation = await current_conversation(session, identity)
+    return ConversationState(
+        conversation.id,
+        identity.id,
+        identity.channel,
+        identity.external_id,
+        conversation.holder,
+        conversation.minor_declared_at is not None,
+    )
 
 
 async def record_customer_message(
@@ -145,27 +168,39 @@ async def record_customer_message(
     return int(message_id)
 
 
-async def record_bot_replies(
+async def record_replies(
     session: AsyncSession,
     conversation: ConversationState,
-    customer: str,
-    replies: list[Reply],
-    now: datetime,
+    replies: Sequence[Reply],
+    *,
+    author: Author = Author.BOT,
+    agent_id: int | None = None,
+    now: datetime | None = None,
     in_reply_to: str | None = None,
+    private_note: bool = False,
+    stamped: bool = False,
 ) -> list[int]:
-    """Record the bot's replies in one INSERT (their ids, in order) and queue them for the
-    channels we push to. The caller has stamped the conversation's last_message_at with
-    `now` (holder.keep_for_bot)."""
+    """The one way to record what is said to a customer, or noted about them: the messages
+    in one INSERT (their ids, in order), queued in the outbox for the channels we push to,
+    in the caller's transaction, so a reply is recorded and queued or neither.
+
+    `in_reply_to` makes it a public reply to that post instead of a private message. A
+    private note is recorded only: never queued, never sent. The conversation's
+    last_message_at is set to `now` unless the caller's holder check `stamped` it already
+    (holder.keep_for_bot) or this is a note."""
     if not replies:
         return []
+    now = now or utcnow()
     rows = [
         {
             "conversation_id": conversation.id,
             "channel": conversation.channel,
             "direction": Direction.OUT,
-            "author": Author.BOT,
+            "author": author,
+            "agent_id": agent_id,
             "text": reply.text,
             "buttons": reply.buttons_json(),
+            "is_private_note": private_note,
             "created_at": now,
         }
         for reply in replies
@@ -177,8 +212,19 @@ async def record_bot_replies(
             )
         ).scalars()
     )
+    if private_note:
+        return ids
+    if not stamped:
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation.id)
+            .values(last_message_at=now)
+            .execution_options(synchronize_session=False)
+        )
     for message_id, reply in zip(ids, replies, strict=True):
-        outbox.queue_reply(session, conversation.channel, customer, message_id, reply, in_reply_to)
+        outbox.queue_reply(
+            session, conversation.channel, conversation.customer, message_id, reply, in_reply_to
+        )
     return ids
 
 
@@ -226,36 +272,29 @@ async def current_conversation(session: AsyncSession, identity: ChannelIdentity)
     return conversation
 
 
-async def record_outbound(
+async def outbound_after(
     session: AsyncSession,
-    conversation: Conversation,
-    reply: Reply,
-    author: Author = Author.BOT,
-    agent_id: int | None = None,
-    in_reply_to: str | None = None,
-) -> Message:
-    """Record a reply; on Telegram and X also queue it in the outbox, in the same transaction.
-
-    `in_reply_to` makes it a public reply to that post instead of a private message.
-    """
-    message = Message(
-        conversation_id=conversation.id,
-        channel=conversation.channel,
-        direction=Direction.OUT,
-        author=author,
-        agent_id=agent_id,
-        text=reply.text,
-        buttons=reply.buttons_json(),
+    channel: Channel,
+    customer: str,
+    after: int,
+    authors: Sequence[Author],
+    limit: int,
+) -> list[Message]:
+    """What was said to a customer after message `after` by these authors, oldest first,
+    across their conversations on the channel; private notes never."""
+    rows = await session.scalars(
+        select(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .join(ChannelIdentity, ChannelIdentity.id == Conversation.identity_id)
+        .where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.external_id == customer,
+            Message.id > after,
+            Message.direction == Direction.OUT,
+            Message.author.in_(authors),
+            Message.is_private_note.is_(False),
+        )
+        .order_by(Message.id)
+        .limit(limit)
     )
-    session.add(message)
-    await session.flush()
-    conversation.last_message_at = message.created_at
-    await outbox.enqueue(session, conversation, message, reply, in_reply_to)
-    return message
-
-
-async def get_conversation(session: AsyncSession, conversation_id: int) -> Conversation:
-    conversation = await session.get(Conversation, conversation_id)
-    if conversation is None:
-        raise LookupError(f"conversation {conversation_id} does not exist")
-    return conversation
+    return list(rows)

@@ -33,10 +33,7 @@ from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import (
     Channel,
-    ChannelIdentity,
-    Conversation,
     DeliveryStatus,
-    Message,
     OutboxMessage,
 )
 from bot.store.types import utcnow
@@ -48,23 +45,6 @@ BATCH = 50
 PARTS_SENT = "parts_sent"  # kept in the payload: how far a long, split message got
 
 
-async def enqueue(
-    session: AsyncSession,
-    conversation: Conversation,
-    message: Message,
-    reply: Reply,
-    in_reply_to: str | None = None,
-) -> OutboxMessage | None:
-    """Queue `message` for delivery if its channel is one we push to (not the web chat)."""
-    if conversation.channel not in PUSH_CHANNELS:
-        return None
-    identity = await session.get(ChannelIdentity, conversation.identity_id)
-    assert identity is not None
-    return queue_reply(
-        session, conversation.channel, identity.external_id, message.id, reply, in_reply_to
-    )
-
-
 def queue_reply(
     session: AsyncSession,
     channel: Channel,
@@ -73,8 +53,8 @@ def queue_reply(
     reply: Reply,
     in_reply_to: str | None = None,
 ) -> OutboxMessage | None:
-    """`enqueue` for a caller that knows the customer's id on the channel and the message id
-    (the gateway's turn, which holds no loaded objects)."""
+    """Queue a recorded message for delivery if its channel is one we push to (not the web
+    chat), in the caller's transaction (record.record_replies)."""
     if channel not in PUSH_CHANNELS:
         return None
     payload: dict[str, Any] = reply.to_json()

@@ -2,9 +2,10 @@
 
 Whoever commits a change (the pipeline, an agent's action in the inbox) publishes a small
 `LiveEvent` after the commit. The inbox's sockets (bot/inbox/live.py) and the customers' web
-chat sockets (connectors/webchat_live.py) each hold a subscription and re-read from the store
-what they may show: an event carries ids, never message text, so it is cheap to send between
-processes and nothing is shown that the reader is not allowed to see.
+chat sockets (connectors/webchat/live.py) each hold a subscription and re-read from the store
+what they may show: an event carries ids and who wrote, never message text, so it is cheap
+to send between processes, nothing is shown that the reader is not allowed to see, and a
+reader skips without a query the events it would never show.
 
 `Broadcaster` is the seam for running several gateways: `LocalBroadcaster` fans out inside
 this process (one gateway, `make run`); `PostgresBroadcaster` sends the event's JSON through
@@ -27,8 +28,9 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from bot.gateway.conversations.record import ConversationState
 from bot.settings import Settings
-from bot.store.models import Channel, ConversationHolder
+from bot.store.models import Author
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,10 @@ class LiveEvent:
     channel: str | None = None
     customer: str | None = None  # the customer's id on the channel (the web chat session)
     agent_id: int | None = None  # the agent who acted, if one did
+    # MESSAGE: who wrote it (an Author value) and whether it is a private note, so a
+    # reader can tell without reading the store whether it may show it at all.
+    author: str | None = None
+    private_note: bool = False
     session_id: int | None = None  # SESSION_REVOKED: the agent session that ended
 
     def to_json(self) -> str:
@@ -256,19 +262,12 @@ def create_broadcaster(settings: Settings) -> Broadcaster:
     return LocalBroadcaster()
 
 
-class ConversationLike(Protocol):
-    """What an event needs of a conversation: a loaded one, or a turn's ConversationState."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def holder(self) -> ConversationHolder: ...
-    @property
-    def channel(self) -> Channel: ...
-
-
 def message_event(
-    conversation: ConversationLike, message_id: int, customer: str, agent_id: int | None = None
+    conversation: ConversationState,
+    message_id: int,
+    author: Author,
+    agent_id: int | None = None,
+    private_note: bool = False,
 ) -> LiveEvent:
     return LiveEvent(
         MESSAGE,
@@ -276,20 +275,20 @@ def message_event(
         message_id=message_id,
         holder=conversation.holder.value,
         channel=conversation.channel.value,
-        customer=customer,
+        customer=conversation.customer,
         agent_id=agent_id,
+        author=author.value,
+        private_note=private_note,
     )
 
 
-def conversation_event(
-    conversation: ConversationLike, customer: str, agent_id: int | None = None
-) -> LiveEvent:
+def conversation_event(conversation: ConversationState, agent_id: int | None = None) -> LiveEvent:
     return LiveEvent(
         CONVERSATION,
         conversation_id=conversation.id,
         holder=conversation.holder.value,
         channel=conversation.channel.value,
-        customer=customer,
+        customer=conversation.customer,
         agent_id=agent_id,
     )
 
