@@ -53,7 +53,12 @@ def migrate(_: argparse.Namespace) -> None:
 
 def load_demo_data(_: argparse.Namespace) -> None:
     from bot.store.db import create_engine, create_session_factory
-    from bot.store.demo_data import load_demo_data as load
+    from bot.store.demo import DemoDataError
+
+    try:
+        from bot.store.demo_data import load_demo_data as load
+    except DemoDataError as error:
+        raise SystemExit(f"error: {error}") from None
 
     async def run() -> bool:
         engine = create_engine(Settings.from_env().database_url)
@@ -64,6 +69,17 @@ def load_demo_data(_: argparse.Namespace) -> None:
             await engine.dispose()
 
     print("demo data loaded" if asyncio.run(run()) else "demo data already present")
+
+
+def demo_data_docs(_: argparse.Namespace) -> None:
+    from bot.store.demo import DemoDataError, read_demo_data
+    from bot.store.demo.markdown import write_docs
+
+    try:
+        write_docs(PROJECT_ROOT, read_demo_data())
+    except DemoDataError as error:
+        raise SystemExit(f"error: {error}") from None
+    print("wrote docs/demo-data.md and the README's table of demo orders")
 
 
 def model_path(_: argparse.Namespace) -> None:
@@ -109,6 +125,10 @@ COMMANDS = {
     ),
     "migrate": (migrate, "migrate the database to the newest revision"),
     "load-demo-data": (load_demo_data, "load the demo catalogue, customers and orders (once)"),
+    "demo-data-docs": (
+        demo_data_docs,
+        "rewrite docs/demo-data.md and the README's demo orders from bot/store/demo/*.yml",
+    ),
     "model-path": (model_path, "print the model file for the current training data"),
     "serve": (serve, "run the gateway"),
     "create-agent": (create_agent, "create a concierge inbox account (password from a prompt)"),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.settings import PROJECT_ROOT
-from bot.store.demo_data import demo_orders_markdown_table
+from bot.store.demo.markdown import readme_with_orders
+from bot.store.demo_data import DEMO
 
 README = (PROJECT_ROOT / "README.md").read_text()
 
@@ -14,8 +15,8 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 
 def test_readme_lists_the_demo_orders_as_they_are_in_the_data() -> None:
-    assert demo_orders_markdown_table() in README, (
-        "README's demo order table is stale: paste demo_orders_markdown_table() output"
+    assert readme_with_orders(README, DEMO) == README, (
+        "README's demo order table is stale: python -m bot demo-data-docs"
     )
 
 
