@@ -26,6 +26,7 @@ from bot.gateway.middleware import create_error_middleware
 from bot.gateway.pipeline import Pipeline
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.routes import Mounts, setup_routes
+from bot.gateway.scheduler import Job, Scheduler
 from bot.inbox import create_inbox
 from bot.settings import Settings
 from bot.store.db import create_engine, create_session_factory
@@ -54,7 +55,24 @@ def create_app(settings: Settings) -> web.Application:
     # After the connectors: they register their senders before the worker starts, and it
     # stops before they close their platform clients.
     app.cleanup_ctx.append(_deliveries)
+    app.cleanup_ctx.append(_scheduled_jobs)
     return app
+
+
+def scheduled_jobs(app: web.Application) -> list[Job]:
+    """The periodic jobs every gateway offers to run; each occurrence runs on one of them."""
+    return []
+
+
+async def _scheduled_jobs(app: web.Application) -> AsyncIterator[None]:
+    jobs = scheduled_jobs(app)
+    scheduler = Scheduler(app[SESSIONS], jobs, app[SETTINGS].scheduler_tick_seconds)
+    task = asyncio.create_task(scheduler.run()) if jobs else None
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _live(app: web.Application) -> AsyncIterator[None]:

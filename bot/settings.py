@@ -72,6 +72,8 @@ class Settings:
     outbox_sweep_seconds: float = 5.0
     # A row still "sending" this long after its claim was interrupted: marked failed.
     outbox_sending_timeout_seconds: float = 300.0
+    # How often each gateway checks for due scheduled jobs (bot/gateway/scheduler.py).
+    scheduler_tick_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -114,6 +116,9 @@ class Settings:
                 env, "X_POLL_INTERVAL_SECONDS", cls.x_poll_interval_seconds
             ),
             outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts),
+            scheduler_tick_seconds=_float(
+                env, "SCHEDULER_TICK_SECONDS", cls.scheduler_tick_seconds
+            ),
         )
         _check_concierge_hours(settings)
         _check_live_broadcast(settings)

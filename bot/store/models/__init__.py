@@ -19,6 +19,7 @@ from bot.store.models.conversations import (
     Message,
 )
 from bot.store.models.inbox import AgentSession, AuditEntry, CannedResponse
+from bot.store.models.jobs import ScheduledJob
 from bot.store.models.orders import (
     Order,
     OrderItem,
@@ -73,5 +74,6 @@ __all__ = [
     "Repair",
     "RepairStatus",
     "RepairStatusEvent",
+    "ScheduledJob",
     "VerificationCode",
 ]
