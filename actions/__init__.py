@@ -3,10 +3,11 @@
 Each module holds one concern; the SDK registers every `Action` subclass it imports from here.
 """
 
-from actions.account import ActionCancelAccountFlow, ActionRunAccountTask
+from actions.account import ActionRunAccountTask
 from actions.boutiques import ActionFindBoutique
 from actions.catalogue import ActionAnswerCareQuestion, ActionAnswerProductQuestion
 from actions.fallback import ActionRephraseOrHandOff
+from actions.forms import ActionCancelForm
 from actions.handoff import ActionHandOff
 from actions.identity import ValidateVerifyIdentityForm
 from actions.minors import ActionDeclareMinor
@@ -17,7 +18,7 @@ from actions.repairs import ActionLookUpRepair, ValidateRepairStatusForm
 __all__ = [
     "ActionAnswerCareQuestion",
     "ActionAnswerProductQuestion",
-    "ActionCancelAccountFlow",
+    "ActionCancelForm",
     "ActionDeclareMinor",
     "ActionFindBoutique",
     "ActionHandOff",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.account import ActionCancelAccountFlow, ActionRunAccountTask
+from actions.account import ActionRunAccountTask
 from actions.identity import media_value
 from actions.preferences import ActionOptOutMarketing, ValidateOptOutForm, media_list
 from bot.store.db import SessionFactory
@@ -27,7 +27,6 @@ def test_names_match_the_domain() -> None:
     assert ActionOptOutMarketing().name() == "action_opt_out_marketing"
     assert ValidateOptOutForm().name() == "validate_opt_out_form"
     assert ActionRunAccountTask().name() == "action_run_account_task"
-    assert ActionCancelAccountFlow().name() == "action_cancel_account_flow"
 
 
 def test_media_words() -> None:
@@ -239,24 +238,6 @@ async def test_an_unknown_medium_is_asked_again(account: SessionFactory, turn: T
     assert responses(dispatcher) == ["utter_marketing_medium_unknown"]
     # The domain's order stands, so rasa_sdk leaves asking again to Rasa's form.
     assert slot_events(events) == {"marketing_medium": None}
-
-
-async def test_cancelling_stops_the_form_and_forgets_its_details(account: SessionFactory) -> None:
-    events, dispatcher = await run(
-        ActionCancelAccountFlow(),
-        tracker(
-            text="never mind",
-            intent="cancel",
-            slots={"account_email": ISABELLE, "marketing_medium": "all"},
-            active_loop="opt_out_form",
-        ),
-    )
-    assert responses(dispatcher) == ["utter_cancelled"]
-    assert {"event": "active_loop", "name": None} in [
-        {"event": e["event"], "name": e.get("name")} for e in events
-    ]
-    slots = slot_events(events)
-    assert slots["account_email"] is None and slots["marketing_medium"] is None
 
 
 def test_service_messages_are_mentioned_in_every_opt_out_reply() -> None:
