@@ -14,6 +14,7 @@ from actions.minors import ActionDeclareMinor
 from actions.orders import ActionListOrders, ActionLookUpOrder, ValidateOrderStatusForm
 from actions.preferences import ActionOptOutMarketing, ValidateOptOutForm
 from actions.repairs import ActionLookUpRepair, ValidateRepairStatusForm
+from actions.session import ActionSessionStart
 
 __all__ = [
     "ActionAnswerCareQuestion",
@@ -28,6 +29,7 @@ __all__ = [
     "ActionOptOutMarketing",
     "ActionRephraseOrHandOff",
     "ActionRunAccountTask",
+    "ActionSessionStart",
     "ValidateOptOutForm",
     "ValidateOrderStatusForm",
     "ValidateRepairStatusForm",

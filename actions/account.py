@@ -52,7 +52,7 @@ class ActionRunAccountTask(Action):  # type: ignore[misc]
             dispatcher.utter_message(response="utter_how_can_help")
         elif (contact_id := await self._verified(tracker)) is None:
             if not tracker.get_slot(state.VERIFICATION_STOPPED):
-                dispatcher.utter_message(response="utter_account_not_verified", **state.concierge())
+                dispatcher.utter_message(response="utter_account_not_verified")
         else:
             await task(dispatcher, tracker, contact_id)
         return state.clear_task()
