@@ -18,6 +18,7 @@ from tests.actions.account_support import (
     slot_events,
     tracker,
 )
+from tests.actions.rendered import rendered
 
 ISABELLE = "isabelle.moreau@example.com"  # e-mail in, SMS out, post in, French
 SERVICE_MESSAGES = "service messages, such as updates on your order status"
@@ -91,11 +92,11 @@ async def test_a_verified_opt_out_says_exactly_what_changed(
         ),
     )
 
-    told = message(dispatcher, "utter_marketing_opted_out")
-    assert told["summary"] == (
+    told = message(dispatcher, "utter_marketing_opted_out_partly")
+    assert (
         "You will no longer receive marketing by e-mail and post. "
         "You were already not receiving marketing by SMS and phone calls."
-    )
+    ) in rendered(told)
     added = (await consent_events(account, contact))[len(before) :]
     assert {(e.topic, e.value) for e in added} == {
         ("marketing:email", "opt_out"),
@@ -149,12 +150,29 @@ async def test_a_verified_customer_opts_in(account: SessionFactory, turn: Turn) 
         ),
     )
 
-    told = message(dispatcher, "utter_marketing_opted_in")
-    assert told["summary"] == (
+    told = message(dispatcher, "utter_marketing_opted_in_partly")
+    assert (
         "You will now receive our marketing by SMS. You already receive our marketing by e-mail."
-    )
+    ) in rendered(told)
     (added,) = (await consent_events(account, contact))[len(before) :]
     assert (added.topic, added.value, added.source) == ("marketing:sms", "opt_in", "chat")
+
+
+async def test_an_opt_out_that_changes_nothing_says_so(account: SessionFactory, turn: Turn) -> None:
+    contact = await contact_id(account, ISABELLE)
+    before = await consent_events(account, contact)
+
+    _, dispatcher = await run(
+        ActionOptOutMarketing(),
+        tracker(
+            slots={"verified_contact_id": contact, "marketing_medium": "sms"},
+            metadata=turn.metadata,
+        ),
+    )
+
+    told = message(dispatcher, "utter_marketing_opted_out_already")
+    assert rendered(told).startswith("Done. You were already not receiving marketing by SMS.")
+    assert len(await consent_events(account, contact)) == len(before)
 
 
 async def test_a_verified_customer_sees_their_preferences(
