@@ -316,6 +316,8 @@ async def test_a_california_request_then_a_refusal_the_second_time(
     assert request.kind is PrivacyRequestKind.CALIFORNIA_1798_83
     assert request.reference in texts(filed)
     assert "Request for California Privacy Information" in texts(filed)
+    # The concierge's address, from the settings through the slot set at session start.
+    assert CONCIERGE_EMAIL in texts(filed) and "{concierge_email}" not in texts(filed)
 
     await customer.says("please file another 1798.83 request for me")
     refused = await customer.says("yes")
