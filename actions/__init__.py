@@ -3,21 +3,23 @@
 Each module holds one concern; the SDK registers every `Action` subclass it imports from here.
 """
 
-from actions.account import ActionCancelAccountFlow, ActionRunAccountTask
+from actions.account import ActionRunAccountTask
 from actions.boutiques import ActionFindBoutique
 from actions.catalogue import ActionAnswerCareQuestion, ActionAnswerProductQuestion
 from actions.fallback import ActionRephraseOrHandOff
+from actions.forms import ActionCancelForm
 from actions.handoff import ActionHandOff
 from actions.identity import ValidateVerifyIdentityForm
 from actions.minors import ActionDeclareMinor
 from actions.orders import ActionListOrders, ActionLookUpOrder, ValidateOrderStatusForm
 from actions.preferences import ActionOptOutMarketing, ValidateOptOutForm
 from actions.repairs import ActionLookUpRepair, ValidateRepairStatusForm
+from actions.session import ActionSessionStart
 
 __all__ = [
     "ActionAnswerCareQuestion",
     "ActionAnswerProductQuestion",
-    "ActionCancelAccountFlow",
+    "ActionCancelForm",
     "ActionDeclareMinor",
     "ActionFindBoutique",
     "ActionHandOff",
@@ -27,6 +29,7 @@ __all__ = [
     "ActionOptOutMarketing",
     "ActionRephraseOrHandOff",
     "ActionRunAccountTask",
+    "ActionSessionStart",
     "ValidateOptOutForm",
     "ValidateOrderStatusForm",
     "ValidateRepairStatusForm",

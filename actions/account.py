@@ -1,4 +1,4 @@
-"""Carrying out the account task once verify_identity_form ends, and calling a task off.
+"""Carrying out the account task once verify_identity_form ends.
 
 The form ends in three ways: verified (and the task's detail collected), stopped by the
 validation action (mail down, too many attempts: it has told the customer), or skipped
@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import account_state as state
@@ -51,7 +51,7 @@ class ActionRunAccountTask(Action):  # type: ignore[misc]
             dispatcher.utter_message(response="utter_how_can_help")
         elif (contact_id := await self._verified(tracker)) is None:
             if not tracker.get_slot(state.VERIFICATION_STOPPED):
-                dispatcher.utter_message(response="utter_account_not_verified", **state.concierge())
+                dispatcher.utter_message(response="utter_account_not_verified")
         else:
             await task(dispatcher, tracker, contact_id)
         return state.clear_task()
@@ -63,16 +63,3 @@ class ActionRunAccountTask(Action):  # type: ignore[misc]
             return None
         async with runtime.sessions()() as session:
             return contact_id if await session.get(Contact, contact_id) is not None else None
-
-
-class ActionCancelAccountFlow(Action):  # type: ignore[misc]
-    """`cancel` during an account form: stop, forget what the task collected, say so."""
-
-    def name(self) -> str:
-        return "action_cancel_account_flow"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_cancelled")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *state.clear_task()]

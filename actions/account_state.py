@@ -12,8 +12,6 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions import runtime
-
 VERIFIED_CONTACT = "verified_contact_id"
 MINOR_DECLARED = "minor_declared"
 ACCOUNT_TASK = "account_task"
@@ -55,15 +53,6 @@ def minor_declared(tracker: Tracker) -> bool:
 
 def clear_task() -> list[EventType]:
     return [SlotSet(name, None) for name in TASK_SLOTS]
-
-
-def concierge() -> dict[str, Any]:
-    """The concierge's contacts, for responses that offer them."""
-    settings = runtime.settings()
-    return {
-        "concierge_phone": settings.concierge_phone,
-        "concierge_email": settings.concierge_email,
-    }
 
 
 def spoken_list(items: list[str]) -> str:

@@ -91,12 +91,11 @@ class ActionFindBoutique(Action):  # type: ignore[misc]
                 places=boutiques.where_we_are(everywhere),
             )
             return []
-        intro = (
-            f"Our boutique in {display(place)}:"
-            if len(found) == 1
-            else f"We have {len(found)} boutiques in {display(place)}:"
+        dispatcher.utter_message(
+            response="utter_boutique_found" if len(found) == 1 else "utter_boutiques_found",
+            place=display(place),
+            count=len(found),
+            # A blank line starts a new chat bubble: one bubble per boutique.
+            boutiques="\n\n".join(boutiques.describe_boutique(b) for b in found[:MAX_BOUTIQUES]),
         )
-        # A blank line starts a new chat bubble: one bubble per boutique.
-        details = "\n\n".join(boutiques.describe_boutique(b) for b in found[:MAX_BOUTIQUES])
-        dispatcher.utter_message(text=f"{intro}\n{details}")
         return []

@@ -65,7 +65,8 @@ class ActionAnswerProductQuestion(Action):  # type: ignore[misc]
             if query.is_empty():
                 collections = await catalogue.collections(session)
                 dispatcher.utter_message(
-                    text="Our collections:\n" + "\n".join(map(collection_line, collections)),
+                    response="utter_catalogue_collections",
+                    collections="\n".join(map(collection_line, collections)),
                     buttons=collection_buttons(collections, "ask_product"),
                 )
                 return []
@@ -93,16 +94,16 @@ class ActionAnswerProductQuestion(Action):  # type: ignore[misc]
             if len(found) == 1:
                 dispatcher.utter_message(text=catalogue.describe_product(found[0]))
                 return []
-            lines = [f"- {catalogue.product_line(p)}" for p in found[:MAX_PRODUCTS]]
             more = len(found) - MAX_PRODUCTS
-            if more > 0:
-                lines.append(
-                    f"…and {more} more: tell me a collection, a material or a stone "
-                    "to narrow it down."
-                )
             dispatcher.utter_message(
-                text=f"We have {len(found)} {phrase}, "
-                f"from {catalogue.price_range(found)}:\n" + "\n".join(lines),
+                response="utter_catalogue_matches_and_more"
+                if more > 0
+                else "utter_catalogue_matches",
+                count=len(found),
+                query=phrase,
+                price_range=catalogue.price_range(found),
+                pieces="\n".join(f"- {catalogue.product_line(p)}" for p in found[:MAX_PRODUCTS]),
+                more=more,
                 buttons=product_buttons(found),
             )
         return []

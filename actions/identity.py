@@ -88,7 +88,7 @@ class EmailValidation:
             )
         except verification.MailUnavailable as error:
             logger.warning("one-time code not sent: %s", error)
-            dispatcher.utter_message(response="utter_verification_mail_failed", **state.concierge())
+            dispatcher.utter_message(response="utter_verification_mail_failed")
             return {state.ACCOUNT_EMAIL: None, state.VERIFICATION_STOPPED: True}
         dispatcher.utter_message(
             response="utter_verification_code_sent", masked_email=verification.mask_email(email)
@@ -153,9 +153,7 @@ class ValidateVerifyIdentityForm(EmailValidation, FormValidationAction):  # type
             result.outcome is verification.CodeCheck.TOO_MANY_ATTEMPTS
             or attempts >= verification.MAX_ATTEMPTS_PER_CODE
         ):
-            dispatcher.utter_message(
-                response="utter_verification_too_many_attempts", **state.concierge()
-            )
+            dispatcher.utter_message(response="utter_verification_too_many_attempts")
             return {state.VERIFICATION_CODE: None, state.VERIFICATION_STOPPED: True}
         # Wrong, expired, used, or never sent (unknown address): one answer for all.
         dispatcher.utter_message(response="utter_verification_code_wrong")

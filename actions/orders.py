@@ -101,7 +101,8 @@ class ActionListOrders(Action):  # type: ignore[misc]
                 for repair in repairs
             ]
         dispatcher.utter_message(
-            text="Your orders and repairs with us:\n" + "\n".join(lines),
+            response="utter_orders_and_repairs",
+            orders="\n".join(lines),
             buttons=buttons[:MAX_LISTED],
         )
         return []

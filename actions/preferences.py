@@ -69,6 +69,18 @@ async def set_marketing(
     return changed, [m for m in media if m not in changed]
 
 
+def say_what_changed(
+    dispatcher: CollectingDispatcher, response: str, changed: list[str], unchanged: list[str]
+) -> None:
+    """`response` when every medium changed, `response`_partly when some were already so,
+    `response`_already when none changed (domain/account.yml)."""
+    if changed and unchanged:
+        response += "_partly"
+    elif unchanged:
+        response += "_already"
+    dispatcher.utter_message(response=response, changed=names(changed), unchanged=names(unchanged))
+
+
 class ValidateOptOutForm(EmailValidation, FormValidationAction):  # type: ignore[misc]
     sends_code = False
 
@@ -130,12 +142,7 @@ class ActionOptOutMarketing(Action):  # type: ignore[misc]
                 media=names(media),
             )
             return state.clear_task()
-        parts = []
-        if changed:
-            parts.append(f"You will no longer receive marketing by {names(changed)}.")
-        if unchanged:
-            parts.append(f"You were already not receiving marketing by {names(unchanged)}.")
-        dispatcher.utter_message(response="utter_marketing_opted_out", summary=" ".join(parts))
+        say_what_changed(dispatcher, "utter_marketing_opted_out", changed, unchanged)
         return state.clear_task()
 
 
@@ -153,12 +160,7 @@ async def opt_in(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id:
         changed, unchanged = await set_marketing(
             tracker, contact, session, media, preferences.OPT_IN
         )
-    parts = []
-    if changed:
-        parts.append(f"You will now receive our marketing by {names(changed)}.")
-    if unchanged:
-        parts.append(f"You already receive our marketing by {names(unchanged)}.")
-    dispatcher.utter_message(response="utter_marketing_opted_in", summary=" ".join(parts))
+    say_what_changed(dispatcher, "utter_marketing_opted_in", changed, unchanged)
 
 
 async def show(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:

@@ -2,11 +2,12 @@
 
 Each request gets a reference and a due date (services.privacy_requests.file_request) and waits for
 the privacy team in the inbox. What the replies promise stays within the privacy policy:
-- access and correction are rights the policy gives ("How to edit, delete or access...");
+- access ("to any personal information that we hold about you in our records") and
+  correction are rights the policy gives ("How to edit, delete or access...");
 - deletion is not: the request is recorded for the team and nothing more is promised;
 - 1798.83: who may ask, what they receive "if applicable", once per calendar year, and the
   policy's own e-mail route as the alternative ("Your California Privacy Rights").
-The due date is the house's own target for a reply, said as such ("aims to reply by").
+The policy gives no reply time, so the due date stays the privacy team's: no reply names it.
 """
 
 from __future__ import annotations
@@ -45,12 +46,7 @@ async def _file(
 async def access(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
     request = await _file(tracker, contact_id, PrivacyRequestKind.ACCESS)
     assert isinstance(request, PrivacyRequest)
-    dispatcher.utter_message(
-        response="utter_privacy_request_filed",
-        kind=privacy_requests.KIND_NAMES[request.kind],
-        reference=request.reference,
-        due=state.spoken_date(request.due_at),
-    )
+    dispatcher.utter_message(response="utter_privacy_access_filed", reference=request.reference)
 
 
 async def correction(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
@@ -61,18 +57,13 @@ async def correction(dispatcher: CollectingDispatcher, tracker: Tracker, contact
         response="utter_privacy_correction_filed",
         details=details,
         reference=request.reference,
-        due=state.spoken_date(request.due_at),
     )
 
 
 async def deletion(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
     request = await _file(tracker, contact_id, PrivacyRequestKind.DELETION)
     assert isinstance(request, PrivacyRequest)
-    dispatcher.utter_message(
-        response="utter_privacy_deletion_filed",
-        reference=request.reference,
-        due=state.spoken_date(request.due_at),
-    )
+    dispatcher.utter_message(response="utter_privacy_deletion_filed", reference=request.reference)
 
 
 async def california(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
@@ -88,7 +79,6 @@ async def california(dispatcher: CollectingDispatcher, tracker: Tracker, contact
     dispatcher.utter_message(
         response="utter_california_request_filed",
         reference=result.reference,
-        due=state.spoken_date(result.due_at),
         previous_year=str(result.created_at.year - 1),
     )
 

@@ -1,7 +1,7 @@
 """Repair status for its owner only: the order flow (actions/lookups.py) with RP- numbers.
 
 What the customer needs to do next (approve an estimate, collect the piece) is part of the
-description (bot/order_messages.describe_repair).
+description (bot/services/order_messages.describe_repair).
 """
 
 from __future__ import annotations

@@ -316,6 +316,8 @@ async def test_a_california_request_then_a_refusal_the_second_time(
     assert request.kind is PrivacyRequestKind.CALIFORNIA_1798_83
     assert request.reference in texts(filed)
     assert "Request for California Privacy Information" in texts(filed)
+    # The concierge's address, from the settings through the slot set at session start.
+    assert CONCIERGE_EMAIL in texts(filed) and "{concierge_email}" not in texts(filed)
 
     await customer.says("please file another 1798.83 request for me")
     refused = await customer.says("yes")
@@ -362,6 +364,31 @@ async def test_an_order_is_told_to_its_owner_once_verified(web: TestClient[Any, 
 
     others = await customer.says("and my other orders?")
     assert "PG-100211" in texts(others) and "RP-20417" in texts(others)
+
+
+async def test_a_question_in_the_middle_of_a_lookup_is_answered_then_asked_again(
+    web: TestClient[Any, Any],
+) -> None:
+    """What interrupts a form (data/rules/forms.yml), through real NLU, forms and actions."""
+    customer = Customer(web)
+    await customer.says("where is my order PG-100234?")
+    answered = await customer.says("is there a boutique in Chicago?")
+    assert "845 North Michigan Avenue" in texts(answered)
+    assert "e-mail address or the delivery ZIP code" in texts(answered), "the form asks again"
+
+    stopped = await customer.says("never mind")
+    assert "stopped there" in texts(stopped)
+    # Stopping forgot the number: a new lookup starts from the beginning.
+    asked_afresh = await customer.says("where is my order?")
+    assert "What is your order number?" in texts(asked_afresh)
+
+
+async def test_no_stops_the_account_form_as_it_stops_a_lookup(web: TestClient[Any, Any]) -> None:
+    customer = Customer(web)
+    asked = await customer.says("I'd like to see my marketing preferences")
+    assert "e-mail address you gave us" in texts(asked)
+    stopped = await customer.says("no")
+    assert "stopped there" in texts(stopped)
 
 
 async def test_a_wrong_answer_reveals_nothing_and_three_hand_off(

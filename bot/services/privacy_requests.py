@@ -34,7 +34,8 @@ from bot.store.types import utcnow
 DUE_AFTER = {kind: timedelta(days=30) for kind in PrivacyRequestKind}
 OPEN = (PrivacyRequestStatus.OPEN, PrivacyRequestStatus.IN_PROGRESS)
 KIND_NAMES = {
-    PrivacyRequestKind.ACCESS: "a copy of your personal information",
+    # The policy grants access to what we hold, not a copy ("How to edit, delete or access...").
+    PrivacyRequestKind.ACCESS: "access to your personal information",
     PrivacyRequestKind.CORRECTION: "a correction of your personal information",
     PrivacyRequestKind.DELETION: "the deletion of your personal information",
     PrivacyRequestKind.CALIFORNIA_1798_83: "California Privacy Information (Civil Code 1798.83)",
@@ -113,8 +114,7 @@ def describe_request(request: PrivacyRequest) -> str:
         f"{request.created_at:%B} {request.created_at.day}, {request.created_at.year} — "
         f"{STATUS_NAMES[request.status]}"
     )
-    if request.status in OPEN:
-        text += f", due by {request.due_at:%B} {request.due_at.day}, {request.due_at.year}"
+    # No due date: the customer reads this, and the policy promises no reply time.
     return text + "."
 
 

@@ -20,6 +20,7 @@ from actions import runtime
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Contact, LookupGuard
+from tests.actions.rendered import rendered
 
 SENDER = "conversation-7"
 
@@ -116,7 +117,8 @@ def responses(messages: list[dict[str, Any]]) -> list[str | None]:
 
 
 def all_text(messages: list[dict[str, Any]]) -> str:
-    return "\n".join(str(m.get("text") or "") for m in messages)
+    """What the customer reads, responses filled in as Rasa fills them."""
+    return "\n".join(rendered(m) for m in messages)
 
 
 async def contact_id(sessions: SessionFactory, email: str) -> int:

@@ -20,6 +20,7 @@ from tests.actions.account_support import (
     slot_events,
     tracker,
 )
+from tests.actions.rendered import rendered
 
 LUCAS = "lucas.martin@example.com"  # California, no request yet
 EMILY = "emily.chen@example.com"  # California, asked this year already
@@ -38,7 +39,7 @@ async def do(
     )
 
 
-async def test_an_access_request_is_filed_with_a_reference_and_a_date(
+async def test_an_access_request_is_filed_with_a_reference_and_no_promised_date(
     account: SessionFactory, turn: Turn
 ) -> None:
     contact = await contact_id(account, LUCAS)
@@ -47,10 +48,11 @@ async def test_an_access_request_is_filed_with_a_reference_and_a_date(
     (request,) = await privacy_requests_of(account, contact)
     assert request.kind is PrivacyRequestKind.ACCESS and request.status is PrivacyRequestStatus.OPEN
     assert (request.channel, request.conversation_id) == ("webchat", turn.conversation_id)
-    told = message(dispatcher, "utter_privacy_request_filed")
+    told = message(dispatcher, "utter_privacy_access_filed")
     assert told["reference"] == request.reference
-    assert told["kind"] == "a copy of your personal information"
-    assert told["due"] == f"{request.due_at:%B} {request.due_at.day}, {request.due_at.year}"
+    text = rendered(told)
+    assert "access to any personal information that we hold about you in our records" in text
+    assert f"{request.due_at:%B}" not in text  # the due date stays in the privacy queue
     assert slot_events(events)["account_task"] is None
 
 
@@ -124,7 +126,8 @@ async def test_the_status_lists_the_customers_own_requests(
     _, dispatcher = await do("status", contact, turn)
     listed = message(dispatcher, "utter_privacy_requests_status")["requests"]
     assert listed.startswith("- DEMO-") and "being handled by our privacy team" in listed
-    assert "a copy of your personal information" in listed
+    assert "access to your personal information" in listed and "copy" not in listed
+    assert "due" not in listed  # the policy gives no reply time: the date stays in the queue
 
 
 async def test_no_requests_is_said_plainly(account: SessionFactory, turn: Turn) -> None:

@@ -42,10 +42,12 @@ def redacted(inbound: InboundMessage) -> InboundMessage:
 
 
 def reply(settings: Settings) -> Reply:
+    # Only what is true today: the assistant's own record of the conversation (Rasa's tracker)
+    # still holds what was written before the age was given, so nothing is said about keeping.
     return Reply(
         "Our services are not meant for anyone under 13, so I cannot continue this "
-        "conversation, and what is written here is not kept. A parent or guardian is welcome "
-        f"to contact us at {settings.concierge_email}."
+        "conversation. Please do not send us your name, e-mail address or any other personal "
+        f"details. A parent or guardian is welcome to contact us at {settings.concierge_email}."
     )
 
 

@@ -1,7 +1,9 @@
 """Checks that the privacy answers cover the policy, cite it, and promise no more than it does.
 
-Reads only files in the repository: bot/privacy/policy_sections.yml and coverage.yml,
-domain/privacy.yml, data/nlu/privacy.yml and tests/nlu/privacy.yml.
+Reads bot/privacy/policy_sections.yml and coverage.yml, domain/privacy.yml (the answers),
+domain/account.yml (the replies of the account tasks: preferences, privacy requests, a child),
+data/nlu/privacy.yml and tests/nlu/privacy.yml, and the one reply about data the gateway
+writes itself (to a child, bot/gateway/conversations/minors.py).
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from bot.gateway.conversations import minors
+from bot.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[3]
 SECTIONS_FILE = ROOT / "bot" / "privacy" / "policy_sections.yml"
 COVERAGE_FILE = ROOT / "bot" / "privacy" / "coverage.yml"
 DOMAIN_FILE = ROOT / "domain" / "privacy.yml"
+ACCOUNT_FILE = ROOT / "domain" / "account.yml"
 TRAINING_FILE = ROOT / "data" / "nlu" / "privacy.yml"
 NLU_TEST_FILE = ROOT / "tests" / "nlu" / "privacy.yml"
 CONVERSATION_TEST_FILE = ROOT / "tests" / "conversations" / "privacy.yml"
@@ -32,6 +38,8 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Long runs of digits and spaces, as in a phone number; "1798.83" and "CH-1228" do not match.
 PHONE = re.compile(r"\+?\d[\d ]{7,}\d")
 CALIFORNIA_SUBJECT = "“Request for California Privacy Information”"
+CONTACT_EMAIL = "{concierge_email}"
+CONTACT_PHONE = "{concierge_phone}"
 
 # Payloads the privacy answers may offer: the handoff, and privacy actions built elsewhere.
 ALLOWED_PAYLOADS = {
@@ -149,6 +157,24 @@ def _all_texts() -> list[tuple[str, str]]:
     return [(key, v["text"]) for key, variations in answers().items() for v in variations]
 
 
+@cache
+def replies_about_data() -> dict[str, list[str]]:
+    """Every reply that speaks about the customer's data, by response name: the privacy
+    answers, the account replies, and the gateway's reply to a child."""
+    replies = {
+        RESPONSE_PREFIX + key: [v["text"] for v in variations]
+        for key, variations in answers().items()
+    }
+    for name, variations in _load(ACCOUNT_FILE)["responses"].items():
+        replies[name] = [v["text"] for v in variations]
+    replies["gateway_minor_reply"] = [minors.reply(Settings()).text]
+    return replies
+
+
+def wording() -> dict[str, Any]:
+    return dict(coverage()["wording"])
+
+
 ALL_KEYS = sorted(answers())
 
 
@@ -247,23 +273,62 @@ def test_buttons_use_known_payloads(key: str) -> None:
             assert payload in ALLOWED_PAYLOADS, f"{key}: unknown payload {payload}"
 
 
-def test_contact_details_match_the_policy() -> None:
-    email, phone = policy()["contact"]["email"], policy()["contact"]["phone"]
-    for key, text in _all_texts():
-        for found in EMAIL.findall(text):
-            assert found == email, f"{key}: e-mail {found!r} is not {email!r}"
-        for found in PHONE.findall(text):
-            assert found.strip() == phone, f"{key}: phone {found!r} is not {phone!r}"
+def test_contact_details_come_from_the_settings_which_match_the_policy() -> None:
+    """Replies name the concierge's contacts by their slots (set from the settings at session
+    start, actions/session.py), never typed out; the settings' defaults are the policy's."""
+    for name, texts in replies_about_data().items():
+        if name == "gateway_minor_reply":
+            continue  # written by the gateway, from the settings
+        for text in texts:
+            typed = [e for e in EMAIL.findall(text) if not e.endswith("@example.com")]
+            assert not typed, f"{name}: e-mail address typed out: {typed}"
+            assert not PHONE.findall(text), f"{name}: phone number typed out"
     contact_text = " ".join(v["text"] for v in answers()["contact_privacy"])
-    assert email in contact_text and phone in contact_text
+    assert CONTACT_EMAIL in contact_text and CONTACT_PHONE in contact_text
+    defaults = Settings()
+    assert defaults.concierge_email == policy()["contact"]["email"]
+    assert defaults.concierge_phone == policy()["contact"]["phone"]
 
 
-@pytest.mark.parametrize("key", ALL_KEYS)
-def test_answer_promises_nothing_the_policy_does_not(key: str) -> None:
-    for variation in answers()[key]:
+@pytest.mark.parametrize("name", sorted(replies_about_data()))
+def test_reply_promises_nothing_the_policy_does_not(name: str) -> None:
+    for text in replies_about_data()[name]:
         for what, pattern in UNSUPPORTED_PROMISES.items():
-            found = pattern.search(variation["text"])
-            assert not found, f"{key}: promises {what}: {found.group(0)!r}"
+            found = pattern.search(text)
+            assert not found, f"{name}: promises {what}: {found.group(0)!r}"
+
+
+# --- Wording: the policy's own words where a paraphrase went too far (coverage.yml) ---------
+
+
+def test_wording_rules_name_existing_replies() -> None:
+    rules = wording()
+    named = [
+        n for rule in rules["forbidden"] + rules["required"] for n in rule.get("responses", [])
+    ]
+    assert named and not set(named) - set(replies_about_data())
+
+
+@pytest.mark.parametrize("name", sorted(replies_about_data()))
+def test_reply_says_nothing_forbidden(name: str) -> None:
+    for rule in wording()["forbidden"]:
+        if "responses" in rule and name not in rule["responses"]:
+            continue
+        for text in replies_about_data()[name]:
+            found = re.search(rule["pattern"], text, re.IGNORECASE)
+            assert not found, f"{name}: {found.group(0)!r}: {rule['why']}"
+
+
+@pytest.mark.parametrize("name", sorted(replies_about_data()))
+def test_reply_says_what_it_must(name: str) -> None:
+    for rule in wording()["required"]:
+        if name in rule["responses"]:
+            for text in replies_about_data()[name]:
+                assert rule["phrase"] in text, f"{name}: lacks {rule['phrase']!r}: {rule['why']}"
+    for rule in wording()["together"]:
+        for text in replies_about_data()[name]:
+            if rule["mentions"] in text.casefold():
+                assert rule["says"] in text, f"{name}: lacks {rule['says']!r}: {rule['why']}"
 
 
 def test_california_answers_give_the_exact_subject_line() -> None:
