@@ -1,6 +1,6 @@
 """A stand-in Rasa server on 127.0.0.1 for the gateway's own behaviour (failures, timeouts).
 
-The real Rasa and action servers are exercised end to end in tests/test_end_to_end.py; here
+The real Rasa and action servers are exercised end to end in tests/system/test_end_to_end.py; here
 the gateway is tested against scripted answers, over real HTTP, so that a Rasa crash, a slow
 turn or a handoff marker can be produced on demand.
 """

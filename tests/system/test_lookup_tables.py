@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +17,10 @@ from ruamel.yaml import YAML
 
 from bot.services.boutiques import CITY_ALIASES, STATE_NAMES
 from bot.services.catalogue import CATEGORY_WORDS, GENDER_WORDS
+from bot.settings import PROJECT_ROOT
 from bot.store.demo_data import BOUTIQUES, COLLECTIONS, PRODUCTS
 
-LOOKUPS = Path(__file__).resolve().parent.parent / "data" / "nlu" / "lookups"
+LOOKUPS = PROJECT_ROOT / "data" / "nlu" / "lookups"
 TABLES = ("collection", "material", "stone", "category", "gender", "place")
 
 
