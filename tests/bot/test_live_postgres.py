@@ -21,7 +21,7 @@ from bot.gateway.live.broadcast import (
     create_broadcaster,
 )
 from bot.settings import Settings, SettingsError
-from tests.conftest import _asyncpg_dsn
+from tests.helpers import asyncpg_dsn
 
 pytestmark = pytest.mark.postgres
 
@@ -81,7 +81,7 @@ async def test_a_lost_connection_tells_subscribers_to_reload_then_listens_again(
     database = postgres_url.rsplit("/", 1)[1]
     async with second.subscribe() as before:
         # Every session on the database ends, as when PostgreSQL restarts.
-        admin = await asyncpg.connect(_asyncpg_dsn(postgres_url))
+        admin = await asyncpg.connect(asyncpg_dsn(postgres_url))
         try:
             await admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.store.db import SessionFactory, create_engine, create_session_factory
 from bot.store.models import Channel, DeliveryStatus, Message, OutboxMessage
 from bot.store.types import utcnow
-from tests.fakes.wait import until
+from tests.helpers import until
 
 SETTINGS = Settings(
     outbox_max_attempts=3,

@@ -5,34 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select
 
 from bot.gateway.conversations import minors
 from bot.settings import Settings
-from bot.store.db import create_engine, create_session_factory
 from bot.store.models import Author, Conversation, ConversationHolder, Message
+from tests import helpers
 from tests.fakes.rasa import FakeRasa
 
 NOT_FOR_YOU = "Our website, apps and this chat are not meant for anyone under 13."
 
 
 async def stored(settings: Settings) -> tuple[Conversation, list[Message]]:
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            conversation = await session.scalar(select(Conversation))
-            assert conversation is not None
-            messages = list(await session.scalars(select(Message).order_by(Message.id)))
-            return conversation, messages
-    finally:
-        await engine.dispose()
+    (conversation,) = await helpers.conversations(settings)
+    return conversation, await helpers.messages(settings)
 
 
 async def say(gateway: TestClient[Any, Any], text: str) -> list[dict[str, Any]]:
-    response = await gateway.post("/api/chat", json={"session_id": "child", "text": text})
-    assert response.status == 200
-    replies: list[dict[str, Any]] = (await response.json())["replies"]
-    return replies
+    return await helpers.customer_says(gateway, "child", text)
 
 
 async def test_the_declaration_redacts_the_conversation_and_stops_asking_rasa(

@@ -28,10 +28,10 @@ from bot.store.models import (
 from connectors.telegram import WEBHOOK_PATH
 from connectors.telegram.connector import GROUP_ANSWER
 from connectors.telegram.updates import ALLOWED_UPDATES, EDITED_ANSWER
-from tests import channels
+from tests import helpers
 from tests.fakes.rasa import FakeRasa
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
-from tests.fakes.wait import until
+from tests.helpers import until
 
 SECRET = "test-webhook-secret_1"
 CHAT = 5551234
@@ -112,23 +112,23 @@ async def test_one_reply_per_message_even_when_telegram_posts_it_again_or_concur
     statuses = await asyncio.gather(*(post(client, update) for _ in range(4)))
     assert statuses == [200] * 4
     assert await post(client, update) == 200
-    await channels.settled(client)
+    await helpers.settled(client)
 
     assert [m["text"] for m in fake_telegram.sent] == ["You said: hello"]
     assert fake_telegram.sent[0]["chat_id"] == str(CHAT)
     assert len(fake_rasa[0].received) == 1
     assert fake_rasa[0].received[0]["metadata"]["channel"] == "telegram"
-    (event,) = await channels.events(telegram_settings)
+    (event,) = await helpers.events(telegram_settings)
     assert (event.event_id, event.status) == (
         str(update["update_id"]),
         InboundEventStatus.PROCESSED,
     )
-    stored = await channels.messages(telegram_settings)
+    stored = await helpers.messages(telegram_settings)
     assert [(m.author, m.text) for m in stored] == [
         (Author.CUSTOMER, "hello"),
         (Author.BOT, "You said: hello"),
     ]
-    (row,) = await channels.outbox(telegram_settings)
+    (row,) = await helpers.outbox(telegram_settings)
     assert (row.status, row.attempts, row.recipient) == (DeliveryStatus.SENT, 1, str(CHAT))
 
 
@@ -161,8 +161,8 @@ async def test_forged_unsigned_or_malformed_posts_are_refused_and_leave_no_trace
         WEBHOOK_PATH, data=data, json=None if data else body, headers=headers
     )
     assert response.status == status
-    assert await channels.count(telegram_settings, InboundEvent) == 0
-    assert await channels.count(telegram_settings, Message) == 0
+    assert await helpers.count(telegram_settings, InboundEvent) == 0
+    assert await helpers.count(telegram_settings, Message) == 0
     assert fake_rasa[0].received == [] and fake_telegram.sent == []
 
 
@@ -193,7 +193,7 @@ async def test_buttons_are_an_inline_keyboard_and_a_press_sends_the_payload(
     assert short == {"text": "What can you do?", "callback_data": "/help"}
     assert long["text"] == "Watch care"
     assert long["callback_data"].startswith("#") and len(long["callback_data"].encode()) <= 64
-    await channels.settled(client)
+    await helpers.settled(client)
 
     press = {
         "update_id": next(_update_ids),
@@ -213,12 +213,12 @@ async def test_buttons_are_an_inline_keyboard_and_a_press_sends_the_payload(
     }
     assert await post(client, press) == 200
     await until(lambda: len(fake_telegram.sent) == 2)
-    await channels.settled(client)
+    await helpers.settled(client)
     assert fake_rasa[0].received[-1]["message"] == long_payload
     assert [c.params["callback_query_id"] for c in fake_telegram.called("answerCallbackQuery")] == [
         "cbq-1"
     ]
-    stored = await channels.messages(telegram_settings)
+    stored = await helpers.messages(telegram_settings)
     assert stored[2].author is Author.CUSTOMER and stored[2].text == "Watch care"
 
 
@@ -240,7 +240,7 @@ async def test_long_replies_are_split_at_paragraphs_under_telegrams_limit(
     client = await start()
     await post(client, text_update("tell me everything"))
     await until(lambda: len(fake_telegram.sent) == 3)
-    await channels.settled(client)
+    await helpers.settled(client)
     parts = [m["text"] for m in fake_telegram.sent]
     assert all(len(part) <= 4096 for part in parts)
     assert all(part.endswith(".") for part in parts), "cut at a sentence or paragraph end"
@@ -286,7 +286,7 @@ async def test_content_we_cannot_read_gets_a_polite_answer(
     await until(lambda: len(fake_telegram.sent) == 1)
     assert f"could not open your {expected}" in fake_telegram.sent[0]["text"]
     assert fake_rasa[0].received == []
-    assert (await channels.messages(telegram_settings))[0].text == f"[{expected}]"
+    assert (await helpers.messages(telegram_settings))[0].text == f"[{expected}]"
 
 
 async def test_an_edited_message_gets_a_polite_answer(
@@ -314,12 +314,12 @@ async def test_group_chats_are_declined_once_and_nothing_of_theirs_is_kept(
         update = text_update(text, chat_id=-100777)
         update["message"]["chat"] = {"id": -100777, "type": chat_type, "title": "Friends"}
         await post(client, update)
-    await channels.settled(client)
+    await helpers.settled(client)
     assert [(m["chat_id"], m["text"]) for m in fake_telegram.sent] == [
         ("-100777", GROUP_ANSWER.text)
     ]
     assert fake_rasa[0].received == []
-    assert [m.text for m in await channels.messages(telegram_settings)] == [GROUP_ANSWER.text]
+    assert [m.text for m in await helpers.messages(telegram_settings)] == [GROUP_ANSWER.text]
 
 
 async def test_a_send_that_fails_twice_is_retried_and_delivered_once(
@@ -328,10 +328,10 @@ async def test_a_send_that_fails_twice_is_retried_and_delivered_once(
     fake_telegram.fail_sends(2, status=500)
     client = await start()
     await post(client, text_update("hello"))
-    await channels.settled(client)
+    await helpers.settled(client)
     assert [m["text"] for m in fake_telegram.sent] == ["You said: hello"]
     assert len(fake_telegram.called("sendMessage")) == 3
-    (row,) = await channels.outbox(telegram_settings)
+    (row,) = await helpers.outbox(telegram_settings)
     assert (row.status, row.attempts) == (DeliveryStatus.SENT, 3)
 
 
@@ -341,10 +341,10 @@ async def test_retry_after_is_honoured(
     fake_telegram.rate_limit_sends(retry_after=1)
     client = await start()
     await post(client, text_update("hello"))
-    await channels.settled(client)
+    await helpers.settled(client)
     refused, delivered = fake_telegram.called("sendMessage")
     assert delivered.at - refused.at >= 0.95
-    (row,) = await channels.outbox(telegram_settings)
+    (row,) = await helpers.outbox(telegram_settings)
     assert (row.status, row.attempts) == (DeliveryStatus.SENT, 1), "waiting is not a failure"
 
 
@@ -354,8 +354,8 @@ async def test_a_refused_send_is_marked_failed_once_and_not_retried(
     fake_telegram.fail_sends(1, status=403, description="Forbidden: bot was blocked by the user")
     client = await start()
     await post(client, text_update("hello"))
-    await channels.settled(client)
-    (row,) = await channels.outbox(telegram_settings)
+    await helpers.settled(client)
+    (row,) = await helpers.outbox(telegram_settings)
     assert row.status is DeliveryStatus.FAILED
     assert row.last_error is not None and "blocked by the user" in row.last_error
     assert len(fake_telegram.called("sendMessage")) == 1
@@ -370,7 +370,7 @@ async def test_a_restart_neither_replies_again_nor_loses_a_stored_update(
     first = await start()
     answered = text_update("hello")
     await post(first, answered)
-    await channels.settled(first)
+    await helpers.settled(first)
     await first.close()
 
     # Acknowledged, stored, and then the gateway died before processing it.
@@ -388,7 +388,7 @@ async def test_a_restart_neither_replies_again_nor_loses_a_stored_update(
 
     second = await start()
     await post(second, answered)  # Telegram resends an update we had answered
-    await channels.settled(second)
+    await helpers.settled(second)
     assert [m["text"] for m in fake_telegram.sent] == [
         "You said: hello",
         "You said: are you there?",
@@ -410,9 +410,9 @@ async def test_polling_mode_takes_the_same_stored_path(
             for c in fake_telegram.called("getUpdates")
         )
     )
-    await channels.settled(client)
+    await helpers.settled(client)
     assert [m["text"] for m in fake_telegram.sent] == ["You said: hello from polling"]
-    assert await channels.count(telegram_settings, InboundEvent) == 1
+    assert await helpers.count(telegram_settings, InboundEvent) == 1
 
 
 @pytest.mark.rasa
@@ -441,7 +441,7 @@ async def test_a_telegram_conversation_with_the_real_assistant(
         before = len(fake_telegram.sent)
         transcript.append(f"customer: {text}")
         assert await post(client, text_update(text, chat_id=chat)) == 200
-        await channels.settled(client, timeout=60)
+        await helpers.settled(client, timeout=60)
         replies = fake_telegram.sent[before:]
         for reply in replies:
             keyboard = reply.get("reply_markup", {}).get("inline_keyboard", [])
@@ -462,6 +462,6 @@ async def test_a_telegram_conversation_with_the_real_assistant(
     assert "shipped" in " ".join(order_told).lower() and "775402963318" in " ".join(order_told)
     assert "sell" in " ".join(privacy).lower() and "Privacy policy" in " ".join(privacy)
     assert handoff and "concierge" in " ".join(handoff).lower()
-    conversation = await channels.conversation_of(settings, Channel.TELEGRAM, str(chat))
+    conversation = await helpers.conversation_of(settings, str(chat), Channel.TELEGRAM)
     assert conversation.holder is ConversationHolder.WAITING
     assert conversation.handoff_reason == "customer_request"

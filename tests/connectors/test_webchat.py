@@ -6,32 +6,11 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select
 
 from bot.settings import Settings
-from bot.store.db import create_engine, create_session_factory
-from bot.store.models import Author, Conversation, ConversationHolder, Message
+from bot.store.models import Author, ConversationHolder
+from tests import helpers
 from tests.fakes.rasa import FakeRasa
-
-
-async def stored_messages(settings: Settings) -> list[Message]:
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            return list(await session.scalars(select(Message).order_by(Message.id)))
-    finally:
-        await engine.dispose()
-
-
-async def stored_conversation(settings: Settings) -> Conversation:
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            conversation = await session.scalar(select(Conversation))
-            assert conversation is not None
-            return conversation
-    finally:
-        await engine.dispose()
 
 
 async def test_chat_answers_with_the_assistants_replies_and_buttons(
@@ -64,7 +43,7 @@ async def test_chat_answers_with_the_assistants_replies_and_buttons(
     assert sent["metadata"]["channel"] == "webchat"
     assert sent["metadata"]["public"] is False
 
-    messages = await stored_messages(gateway_settings)
+    messages = await helpers.messages(gateway_settings)
     assert [(m.author, m.text) for m in messages] == [
         (Author.CUSTOMER, "hello"),
         (Author.BOT, "Good evening."),
@@ -109,7 +88,7 @@ async def test_malformed_requests_get_a_clear_400_and_leave_no_trace(
     assert response.status == 400
     assert error in (await response.json())["error"]
     assert fake_rasa[0].received == []
-    assert await stored_messages(gateway_settings) == []
+    assert await helpers.messages(gateway_settings) == []
 
 
 @pytest.mark.parametrize("failure", ["crash", "timeout", "silence", "unauthorised"])
@@ -134,9 +113,9 @@ async def test_when_the_assistant_fails_the_customer_gets_the_concierge(
     assert gateway_settings.concierge_phone in reply["text"]
     assert gateway_settings.concierge_email in reply["text"]
 
-    messages = await stored_messages(gateway_settings)
+    messages = await helpers.messages(gateway_settings)
     assert [m.author for m in messages] == [Author.CUSTOMER, Author.BOT], "nothing is lost"
-    conversation = await stored_conversation(gateway_settings)
+    (conversation,) = await helpers.conversations(gateway_settings)
     assert conversation.holder is ConversationHolder.WAITING
     assert conversation.handoff_reason == "assistant_unavailable"
 
@@ -170,14 +149,14 @@ async def test_a_handoff_marker_puts_the_conversation_in_the_queue_and_silences_
     assert [r["text"] for r in (await first.json())["replies"]] == [
         "A member of our concierge will join you here."
     ]
-    conversation = await stored_conversation(gateway_settings)
+    (conversation,) = await helpers.conversations(gateway_settings)
     assert conversation.holder is ConversationHolder.WAITING
     assert conversation.handoff_reason == "customer_request"
 
     second = await gateway.post("/api/chat", json={"session_id": "s", "text": "are you there?"})
     assert (await second.json()) == {"replies": []}
     assert len(fake.received) == 1, "the bot is not asked while a person holds the conversation"
-    messages = await stored_messages(gateway_settings)
+    messages = await helpers.messages(gateway_settings)
     assert messages[-1].text == "are you there?"
 
 

@@ -30,9 +30,8 @@ from bot.store.models import (
 from connectors.x import WEBHOOK_PATH
 from connectors.x.client import RedirectedSession
 from connectors.x.signatures import SIGNATURE_HEADER, sign
-from tests import channels
+from tests import helpers
 from tests.fakes.rasa import FakeRasa
-from tests.fakes.wait import until
 from tests.fakes.x_api import (
     ACCESS_TOKEN,
     ACCESS_TOKEN_SECRET,
@@ -41,6 +40,7 @@ from tests.fakes.x_api import (
     OUR_USER_ID,
     FakeX,
 )
+from tests.helpers import until
 
 CUSTOMER = "31337"
 Client = TestClient[Any, Any]
@@ -141,7 +141,7 @@ async def test_a_dm_gets_one_reply_even_when_posted_again_or_concurrently(
     activity = dm("hello")
     assert await asyncio.gather(*(post(client, activity) for _ in range(4))) == [200] * 4
     assert await post(client, activity) == 200
-    await channels.settled(client)
+    await helpers.settled(client)
     assert [(d["participant_id"], d["text"]) for d in fake_x.dms] == [(CUSTOMER, "You said: hello")]
     assert fake_x.posts == []
     assert len(fake_rasa[0].received) == 1
@@ -150,7 +150,7 @@ async def test_a_dm_gets_one_reply_even_when_posted_again_or_concurrently(
         "channel": "x",
         "public": False,
     }
-    stored = await channels.messages(x_settings)
+    stored = await helpers.messages(x_settings)
     assert [(m.author, m.text) for m in stored] == [
         (Author.CUSTOMER, "hello"),
         (Author.BOT, "You said: hello"),
@@ -178,8 +178,8 @@ async def test_unsigned_forged_or_malformed_posts_are_refused_and_leave_no_trace
 ) -> None:
     client = await start()
     assert await post(client, body, signature) == status
-    assert await channels.count(x_settings, InboundEvent) == 0
-    assert await channels.count(x_settings, Message) == 0
+    assert await helpers.count(x_settings, InboundEvent) == 0
+    assert await helpers.count(x_settings, Message) == 0
     assert fake_rasa[0].received == [] and fake_x.dms == []
 
 
@@ -202,9 +202,9 @@ async def test_our_own_messages_and_other_activity_are_acknowledged_and_ignored(
 ) -> None:
     client = await start()
     assert await post(client, activity) == 200
-    await channels.settled(client)
-    assert await channels.count(x_settings, InboundEvent) == 0
-    assert await channels.count(x_settings, Message) == 0
+    await helpers.settled(client)
+    assert await helpers.count(x_settings, InboundEvent) == 0
+    assert await helpers.count(x_settings, Message) == 0
     assert fake_rasa[0].received == [] and fake_x.dms == [] and fake_x.posts == []
 
 
@@ -217,7 +217,7 @@ async def test_a_mention_gets_one_public_reply_that_moves_to_dms_and_nothing_per
     post_id = activity["tweet_create_events"][0]["id_str"]
     assert await post(client, activity) == 200
     assert await post(client, activity) == 200
-    await channels.settled(client)
+    await helpers.settled(client)
     (reply,) = fake_x.posts
     assert reply["reply"] == {"in_reply_to_tweet_id": post_id}
     assert reply["text"] == (
@@ -227,19 +227,19 @@ async def test_a_mention_gets_one_public_reply_that_moves_to_dms_and_nothing_per
     assert reply["direct_message_deep_link"].endswith(f"recipient_id={OUR_USER_ID}")
     assert fake_rasa[0].received == [], "public posts never reach the assistant"
     assert fake_x.dms == []
-    (conversation,) = await channels.conversations(x_settings)
-    stored = await channels.messages(x_settings)
+    (conversation,) = await helpers.conversations(x_settings)
+    stored = await helpers.messages(x_settings)
     assert [(m.conversation_id, m.author) for m in stored] == [
         (conversation.id, Author.CUSTOMER),
         (conversation.id, Author.BOT),
     ]
-    (row,) = await channels.outbox(x_settings)
+    (row,) = await helpers.outbox(x_settings)
     assert (row.recipient, row.payload["in_reply_to"]) == (post_id, post_id)
 
     # The same customer's DM continues on the same X conversation, privately.
     await post(client, dm("my order please"))
-    await channels.settled(client)
-    assert len(fake_x.dms) == 1 and len(await channels.conversations(x_settings)) == 1
+    await helpers.settled(client)
+    assert len(fake_x.dms) == 1 and len(await helpers.conversations(x_settings)) == 1
 
 
 async def test_buttons_become_numbered_choices_and_a_number_sends_the_payload(
@@ -263,10 +263,10 @@ async def test_buttons_become_numbered_choices_and_a_number_sends_the_payload(
         "How may I help?\n\n1. What can you do?\n2. Speak with the concierge\n\n"
         "Reply with a number or the words of your choice."
     )
-    await channels.settled(client)
+    await helpers.settled(client)
     await post(client, dm("2"))
     await post(client, dm("what can you do?"))
-    await channels.settled(client)
+    await helpers.settled(client)
     assert [b["message"] for b in fake_rasa[0].received] == ["hi", "/request_human", "/help"]
 
 
@@ -276,16 +276,16 @@ async def test_failed_sends_are_retried_once_delivered_and_rate_limits_honoured(
     fake_x.fail_sends(2, status=503)
     client = await start()
     await post(client, dm("first"))
-    await channels.settled(client)
+    await helpers.settled(client)
     assert [d["text"] for d in fake_x.dms] == ["You said: first"]
-    (row,) = await channels.outbox(x_settings)
+    (row,) = await helpers.outbox(x_settings)
     assert (row.status, row.attempts) == (DeliveryStatus.SENT, 3)
 
     reset = fake_x.rate_limit_sends(reset_in_seconds=1)
     await post(client, dm("second"))
-    await channels.settled(client)
+    await helpers.settled(client)
     assert [d["text"] for d in fake_x.dms] == ["You said: first", "You said: second"]
-    _, second = await channels.outbox(x_settings)
+    _, second = await helpers.outbox(x_settings)
     assert (second.status, second.attempts) == (DeliveryStatus.SENT, 1), "waiting is no failure"
     assert fake_x.dms[1]["at"] >= reset, "not retried before x-rate-limit-reset"
 
@@ -300,7 +300,7 @@ async def test_polling_keeps_its_cursor_so_a_restart_neither_repeats_nor_skips(
     fake_x.add_dm_event(1001, CUSTOMER, "hello by DM")
     fake_x.add_dm_event(1002, OUR_USER_ID, "You said: an echo of ours")
     await until(lambda: len(fake_x.dms) == 1)
-    await channels.settled(first)
+    await helpers.settled(first)
     await first.close()
 
     fake_x.add_dm_event(1003, CUSTOMER, "sent while the gateway was down")
@@ -308,14 +308,14 @@ async def test_polling_keeps_its_cursor_so_a_restart_neither_repeats_nor_skips(
     await until(lambda: len(fake_x.dms) == 2)
     reads = fake_x.event_reads
     await until(lambda: fake_x.event_reads >= reads + 3)  # a few more polls: nothing new
-    await channels.settled(second)
+    await helpers.settled(second)
     assert [b["message"] for b in fake_rasa[0].received] == [
         "hello by DM",
         "sent while the gateway was down",
     ]
-    (cursor,) = await channels.query(x_settings, ChannelCursor.__table__.select())
+    (cursor,) = await helpers.query(x_settings, ChannelCursor.__table__.select())
     assert cursor == "x:dm_events"
-    assert (await channels.messages(x_settings))[0].text == "hello by DM"
+    assert (await helpers.messages(x_settings))[0].text == "hello by DM"
 
 
 def test_the_api_host_is_replaced_but_path_and_signed_query_are_kept() -> None:
@@ -351,7 +351,7 @@ async def test_an_x_dm_conversation_with_the_real_assistant(
         before = len(fake_x.dms)
         transcript.append(f"customer: {text}")
         assert await post(client, dm(text, sender=customer)) == 200
-        await channels.settled(client, timeout=60)
+        await helpers.settled(client, timeout=60)
         replies = [d["text"] for d in fake_x.dms[before:]]
         transcript.extend(f"assistant: {reply}" for reply in replies)
         return replies
@@ -371,6 +371,6 @@ async def test_an_x_dm_conversation_with_the_real_assistant(
     assert "sell" in " ".join(privacy).lower() and "Privacy policy" in " ".join(privacy)
     assert handoff and "concierge" in " ".join(handoff).lower()
     assert all(d["participant_id"] == customer for d in fake_x.dms) and fake_x.posts == []
-    conversation = await channels.conversation_of(settings, Channel.X, customer)
+    conversation = await helpers.conversation_of(settings, customer, Channel.X)
     assert conversation.holder is ConversationHolder.WAITING
     assert conversation.handoff_reason == "customer_request"

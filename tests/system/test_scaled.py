@@ -44,8 +44,7 @@ from bot.store.models import (
 )
 from bot.store.postgres import create_database_if_missing
 from tests.assistant import RASA_TOKEN, _load_demo_data, free_port
-from tests.bot.inbox.conftest import PASSWORD, csrf_of, login
-from tests.conftest import POSTGRES_URL, _pg_execute, skip_or_fail
+from tests.helpers import PASSWORD, POSTGRES_URL, csrf_of, login, pg_execute, skip_or_fail
 
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres]
 
@@ -141,7 +140,7 @@ def stack(
         skip_or_fail(f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT}")
     run = uuid.uuid4().hex[:10]
     store, tracker = f"concierge_scaled_{run}", f"rasa_tracker_{run}"
-    asyncio.run(_pg_execute(f'CREATE DATABASE "{store}" TEMPLATE "{postgres_template}"'))
+    asyncio.run(pg_execute(f'CREATE DATABASE "{store}" TEMPLATE "{postgres_template}"'))
     server = make_url(POSTGRES_URL)
     database_url = server.set(database=store).render_as_string(hide_password=False)
     tracker_url = server.set(drivername="postgresql", database=tracker).render_as_string(
@@ -200,8 +199,8 @@ def stack(
         yield stack
     finally:
         stop_stack(supervisor)
-        asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{store}" WITH (FORCE)'))
-        asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{tracker}" WITH (FORCE)'))
+        asyncio.run(pg_execute(f'DROP DATABASE IF EXISTS "{store}" WITH (FORCE)'))
+        asyncio.run(pg_execute(f'DROP DATABASE IF EXISTS "{tracker}" WITH (FORCE)'))
         locks = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=int(env["RASA_LOCK_STORE_DB"]))
         for key in locks.scan_iter(f"{lock_prefix}:*"):
             locks.delete(key)
