@@ -1,9 +1,13 @@
-"""Channel settings: off by default, and a mode switched on without its secrets fails fast."""
+"""Settings from the environment: channels off by default, a channel switched on without its
+secrets and a malformed concierge schedule stop start-up."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
+from bot.services.concierge_hours import hours
 from bot.settings import Settings, SettingsError
 
 BASE = {"RASA_AUTH_TOKEN": "t", "SECRET_KEY": "s"}
@@ -62,3 +66,12 @@ def test_a_complete_channel_configuration_is_accepted() -> None:
     settings.require_secrets()
     assert (settings.telegram_mode, settings.x_mode) == ("webhook", "polling")
     assert (settings.x_api_base_url, settings.x_poll_interval_seconds) == ("http://127.0.0.1:9", 30)
+
+
+def test_settings_refuse_a_malformed_schedule_at_start_up() -> None:
+    with pytest.raises(SettingsError, match="CONCIERGE_HOURS"):
+        Settings.from_env({"CONCIERGE_HOURS": "weekdays 9 to 5"})
+    configured = Settings.from_env(
+        {"CONCIERGE_HOURS": "mon-sun 00:00-24:00", "CONCIERGE_TIMEZONE": "Europe/London"}
+    )
+    assert hours(configured).is_open(datetime(2026, 6, 7, 3, 0, tzinfo=timezone.utc))

@@ -1,16 +1,14 @@
-"""Concierge hours: parsing, open or not, the next opening, and what the customer is told."""
+"""Concierge hours: open or not, the next opening, and what the customer is told at a handoff."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timezone
+from datetime import datetime, timezone
 
 import pytest
 
-from bot.gateway.replies import assistant_unavailable_reply
 from bot.services.concierge_hours import INSIDE_HOURS, handoff_message, hours
-from bot.settings import Settings, SettingsError
-from bot.weekly_hours import HoursError, WeeklyHours
+from bot.settings import Settings
 
 SETTINGS = Settings()  # mon-fri 09:00-19:00; sat 10:00-18:00, America/New_York
 NY = hours(SETTINGS)
@@ -84,49 +82,3 @@ def test_a_schedule_that_is_never_open_gives_only_the_contacts() -> None:
     text = handoff_message(never, utc("2026-06-01 14:00"))
     assert "right here" not in text
     assert SETTINGS.concierge_phone in text and SETTINGS.concierge_email in text
-
-
-def test_the_schedule_language() -> None:
-    parsed = WeeklyHours.parse(
-        "mon,wed 08:00-12:00,13:00-17:30; sat-mon 10:00-24:00", "Europe/Paris"
-    )
-    monday, tuesday, wednesday, _, _, saturday, sunday = parsed.week
-    assert monday == ((time(8), time(12)), (time(10), None), (time(13), time(17, 30)))
-    assert tuesday == ()
-    assert wednesday == ((time(8), time(12)), (time(13), time(17, 30)))
-    assert saturday == sunday == ((time(10), None),)
-    assert parsed.is_open(utc("2026-06-07 21:59"))  # Sunday 23:59 in Paris: until midnight
-    assert not parsed.is_open(utc("2026-06-02 08:00"))  # Tuesday
-
-
-@pytest.mark.parametrize(
-    ("spec", "zone"),
-    [
-        ("mon-fri 9-17", "America/New_York"),
-        ("someday 09:00-17:00", "America/New_York"),
-        ("mon 19:00-09:00", "America/New_York"),
-        ("mon 25:00-26:00", "America/New_York"),
-        ("mon 09:00-24:30", "America/New_York"),
-        ("mon 09:00-17:00", "Mars/Olympus_Mons"),
-    ],
-)
-def test_malformed_schedules_are_refused(spec: str, zone: str) -> None:
-    with pytest.raises(HoursError):
-        WeeklyHours.parse(spec, zone)
-
-
-def test_settings_refuse_a_malformed_schedule_at_start_up() -> None:
-    with pytest.raises(SettingsError, match="CONCIERGE_HOURS"):
-        Settings.from_env({"CONCIERGE_HOURS": "weekdays 9 to 5"})
-    configured = Settings.from_env(
-        {"CONCIERGE_HOURS": "mon-sun 00:00-24:00", "CONCIERGE_TIMEZONE": "Europe/London"}
-    )
-    assert hours(configured).is_open(utc("2026-06-07 03:00"))
-
-
-@pytest.mark.parametrize("at", ["2026-06-01 14:00", "2026-06-06 22:30"])
-def test_the_assistant_failure_reply_always_has_the_phone_and_e_mail(at: str) -> None:
-    text = assistant_unavailable_reply(SETTINGS, utc(at)).text
-    assert text.count(SETTINGS.concierge_phone) == 1
-    assert text.count(SETTINGS.concierge_email) == 1
-    assert handoff_message(SETTINGS, utc(at)) in text

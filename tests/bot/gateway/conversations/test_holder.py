@@ -50,6 +50,22 @@ async def state(sessions: SessionFactory, conversation_id: int) -> tuple[Any, in
         return found.holder, found.assignee_id
 
 
+async def test_hand_off_puts_the_conversation_in_the_queue_once(sessions: SessionFactory) -> None:
+    async with sessions.begin() as session:
+        identity = await conversations.get_or_create_identity(session, Channel.WEBCHAT, "s-3")
+        conversation = await conversations.current_conversation(session, identity)
+        assert await holder.hand_off(session, conversation.id, "customer_request")
+        first_since = conversation.waiting_since
+        assert first_since is not None, "the loaded conversation is refreshed"
+        assert not await holder.hand_off(session, conversation.id, "complaint"), "already waiting"
+    async with sessions() as session:
+        stored = await session.get(Conversation, conversation.id)
+        assert stored is not None
+    assert stored.holder is ConversationHolder.WAITING
+    assert stored.handoff_reason == "customer_request"
+    assert stored.waiting_since == first_since
+
+
 async def test_the_whole_cycle_and_each_wrong_step_refused(sessions: SessionFactory) -> None:
     claire, marc = await agents(sessions, "claire", "marc")
     cid = await new_conversation(sessions)

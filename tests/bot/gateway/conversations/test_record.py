@@ -1,4 +1,4 @@
-"""The conversation record: identities, de-duplication and who holds a conversation."""
+"""The conversation record: identities, de-duplication, turns, and what is said and queued."""
 
 from __future__ import annotations
 
@@ -68,22 +68,6 @@ async def test_outbound_replies_keep_their_buttons(sessions: SessionFactory) -> 
     assert (message.direction, message.author) == (Direction.OUT, Author.BOT)
     assert message.buttons == [{"title": "Yes", "payload": "/request_human"}]
     assert message.created_at.tzinfo is not None
-
-
-async def test_hand_off_puts_the_conversation_in_the_queue_once(sessions: SessionFactory) -> None:
-    async with sessions.begin() as session:
-        identity = await conversations.get_or_create_identity(session, Channel.WEBCHAT, "s-3")
-        conversation = await conversations.current_conversation(session, identity)
-        assert await holder.hand_off(session, conversation.id, "customer_request")
-        first_since = conversation.waiting_since
-        assert first_since is not None, "the loaded conversation is refreshed"
-        assert not await holder.hand_off(session, conversation.id, "complaint"), "already waiting"
-    async with sessions() as session:
-        stored = await session.get(Conversation, conversation.id)
-        assert stored is not None
-    assert stored.holder is ConversationHolder.WAITING
-    assert stored.handoff_reason == "customer_request"
-    assert stored.waiting_since == first_since
 
 
 async def test_a_resolved_conversation_goes_back_to_the_bot(sessions: SessionFactory) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from bot.gateway.conversations import record as conversations
 from bot.gateway.delivery.outbox import Outbox
 from bot.gateway.delivery.senders import Delivery, PermanentFailure, RetryableFailure, split_text
-from bot.gateway.replies import Button, Reply
+from bot.gateway.replies import Reply
 from bot.settings import Settings
 from bot.store.db import SessionFactory, create_engine, create_session_factory
 from bot.store.models import Channel, DeliveryStatus, Message, OutboxMessage
@@ -200,24 +200,3 @@ async def test_the_worker_is_woken_at_once_by_a_commit(sessions: SessionFactory)
     finally:
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
-
-
-def test_replies_keep_their_buttons_in_the_queue() -> None:
-    reply = Reply("Choose", (Button("Help", "/help"),))
-    assert reply.to_json() == {"text": "Choose", "buttons": [{"title": "Help", "payload": "/help"}]}
-
-
-@pytest.mark.parametrize(
-    ("text", "limit", "parts"),
-    [
-        ("short", 10, ["short"]),
-        ("One two. Three four.", 12, ["One two.", "Three four."]),
-        ("Para one.\n\nPara two is here.", 20, ["Para one.", "Para two is here."]),
-        ("abcdefghijkl", 5, ["abcde", "fghij", "kl"]),
-        ("", 5, [""]),
-    ],
-)
-def test_split_text_cuts_at_the_most_natural_boundary(
-    text: str, limit: int, parts: list[str]
-) -> None:
-    assert split_text(text, limit) == parts
