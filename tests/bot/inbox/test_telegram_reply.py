@@ -12,7 +12,7 @@ from bot.settings import Settings
 from bot.store.models import Author, Channel, ConversationHolder, DeliveryStatus
 from connectors.telegram import WEBHOOK_PATH
 from tests import helpers
-from tests.connectors.test_telegram import SECRET, text_update
+from tests.connectors.telegram.test_connector import SECRET, text_update
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.helpers import MakeAgent, NewClient, until
 
