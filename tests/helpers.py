@@ -36,6 +36,7 @@ from connectors.telegram import TELEGRAM
 from connectors.x import X
 
 Client = TestClient[Any, Any]
+StartGateway = Callable[..., Awaitable[Client]]  # start a gateway, with some settings changed
 
 # --- PostgreSQL: each test makes its own database from a migrated template (conftest.py).
 

@@ -12,8 +12,7 @@ from bot.settings import Settings
 from bot.store.models import Author, Channel, ConversationHolder, DeliveryStatus
 from connectors.telegram import WEBHOOK_PATH
 from tests import helpers
-from tests.connectors.telegram.test_connector import SECRET, text_update
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import SECRET, TOKEN, FakeTelegram, text_update
 from tests.helpers import MakeAgent, NewClient, until
 
 CHAT = 6660001
