@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, update
@@ -14,7 +13,10 @@ from actions.identity import ValidateVerifyIdentityForm
 from bot.store.db import SessionFactory
 from bot.store.models import ChannelIdentity, VerificationCode
 from bot.store.types import utcnow
-from tests.actions.account_support import (
+from tests.actions.support import (
+    Configure,
+    Ran,
+    Trackers,
     Turn,
     contact_id,
     mailed_code,
@@ -22,7 +24,6 @@ from tests.actions.account_support import (
     responses,
     run,
     slot_events,
-    tracker,
 )
 from tests.fakes.smtp import SmtpServer
 
@@ -30,12 +31,16 @@ FORM = ValidateVerifyIdentityForm()
 ISABELLE = "isabelle.moreau@example.com"
 
 
-Ran = tuple[list[dict[str, Any]], CollectingDispatcher]
-
-
-async def give_email(email: str, turn: Turn, task: str = "show_preferences") -> Ran:
+async def give_email(
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    email: str,
+    turn: Turn,
+    task: str = "show_preferences",
+) -> Ran:
     return await run(
         FORM,
+        dispatcher,
         tracker(
             text=f"it's {email}",
             slots={"account_task": task, "requested_slot": "account_email"},
@@ -47,10 +52,16 @@ async def give_email(email: str, turn: Turn, task: str = "show_preferences") -> 
 
 
 async def give_code(
-    code: str, turn: Turn, attempts: int = 0, task: str = "show_preferences"
-) -> tuple:  # type: ignore[type-arg]
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    code: str,
+    turn: Turn,
+    attempts: int = 0,
+    task: str = "show_preferences",
+) -> Ran:
     return await run(
         FORM,
+        dispatcher,
         tracker(
             text=code,
             slots={
@@ -71,12 +82,16 @@ def test_name_matches_the_domain() -> None:
 
 
 async def test_a_code_is_mailed_then_verifies_and_links_the_identity(
-    account: SessionFactory, turn: Turn, smtp_server: SmtpServer
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    smtp_server: SmtpServer,
 ) -> None:
-    events, dispatcher = await give_email(ISABELLE, turn)
+    messages, events = await give_email(tracker, dispatcher, ISABELLE, turn)
 
-    assert responses(dispatcher) == ["utter_verification_code_sent"]
-    assert message(dispatcher, "utter_verification_code_sent")["masked_email"] == (
+    assert responses(messages) == ["utter_verification_code_sent"]
+    assert message(messages, "utter_verification_code_sent")["masked_email"] == (
         "i***u@example.com"
     )
     assert slot_events(events) == {
@@ -90,10 +105,10 @@ async def test_a_code_is_mailed_then_verifies_and_links_the_identity(
     code = mailed_code(smtp_server)
     assert code not in mail["Subject"]
 
-    events, dispatcher = await give_code(f"{code[:3]} {code[3:]}", turn)
+    messages, events = await give_code(tracker, dispatcher, f"{code[:3]} {code[3:]}", turn)
 
     contact = await contact_id(account, ISABELLE)
-    assert responses(dispatcher) == ["utter_verification_succeeded"]
+    assert responses(messages) == ["utter_verification_succeeded"]
     assert slot_events(events) == {
         "verification_code": "verified",  # a marker, never the code
         "verified_contact_id": contact,
@@ -105,40 +120,52 @@ async def test_a_code_is_mailed_then_verifies_and_links_the_identity(
 
 
 async def test_once_verified_the_task_detail_is_asked_next(
-    account: SessionFactory, turn: Turn, smtp_server: SmtpServer
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    smtp_server: SmtpServer,
 ) -> None:
-    await give_email(ISABELLE, turn, task="opt_in")
-    events, _ = await give_code(mailed_code(smtp_server), turn, task="opt_in")
+    await give_email(tracker, dispatcher, ISABELLE, turn, task="opt_in")
+    _, events = await give_code(tracker, dispatcher, mailed_code(smtp_server), turn, task="opt_in")
     assert slot_events(events)["requested_slot"] == "marketing_medium"
 
 
 async def test_an_unknown_address_gets_the_same_answer_and_no_mail(
-    account: SessionFactory, turn: Turn, smtp_server: SmtpServer
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    smtp_server: SmtpServer,
 ) -> None:
-    events, dispatcher = await give_email("nobody@example.com", turn)
+    messages, events = await give_email(tracker, dispatcher, "nobody@example.com", turn)
 
-    assert responses(dispatcher) == ["utter_verification_code_sent"]
-    assert message(dispatcher, "utter_verification_code_sent")["masked_email"] == (
+    assert responses(messages) == ["utter_verification_code_sent"]
+    assert message(messages, "utter_verification_code_sent")["masked_email"] == (
         "n***y@example.com"
     )
     assert slot_events(events)["requested_slot"] == "verification_code"
     assert smtp_server.mailbox.messages == []
 
     # Any code then gets exactly what a wrong code for a known address gets.
-    _, dispatcher = await give_code("123456", turn)
-    assert responses(dispatcher) == ["utter_verification_code_wrong"]
+    messages, _ = await give_code(tracker, dispatcher, "123456", turn)
+    assert responses(messages) == ["utter_verification_code_wrong"]
 
 
 async def test_a_wrong_code_is_refused_and_counted(
-    account: SessionFactory, turn: Turn, smtp_server: SmtpServer
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    smtp_server: SmtpServer,
 ) -> None:
-    await give_email(ISABELLE, turn)
+    await give_email(tracker, dispatcher, ISABELLE, turn)
     code = mailed_code(smtp_server)
     wrong = "000000" if code != "000000" else "111111"
 
-    events, dispatcher = await give_code(wrong, turn, attempts=1)
+    messages, events = await give_code(tracker, dispatcher, wrong, turn, attempts=1)
 
-    assert responses(dispatcher) == ["utter_verification_code_wrong"]
+    assert responses(messages) == ["utter_verification_code_wrong"]
     assert slot_events(events) == {
         "verification_code": None,
         "verification_attempts": 2,
@@ -148,14 +175,18 @@ async def test_a_wrong_code_is_refused_and_counted(
 
 
 async def test_the_fifth_failed_attempt_stops_the_form(
-    account: SessionFactory, turn: Turn, smtp_server: SmtpServer
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    smtp_server: SmtpServer,
 ) -> None:
-    await give_email(ISABELLE, turn)
+    await give_email(tracker, dispatcher, ISABELLE, turn)
     wrong = "000000" if mailed_code(smtp_server) != "000000" else "111111"
 
-    events, dispatcher = await give_code(wrong, turn, attempts=4)
+    messages, events = await give_code(tracker, dispatcher, wrong, turn, attempts=4)
 
-    assert responses(dispatcher) == ["utter_verification_too_many_attempts"]
+    assert responses(messages) == ["utter_verification_too_many_attempts"]
     assert slot_events(events) == {
         "verification_code": None,
         "verification_stopped": True,
@@ -164,55 +195,74 @@ async def test_the_fifth_failed_attempt_stops_the_form(
 
 
 async def test_an_expired_code_is_refused_like_a_wrong_one(
-    account: SessionFactory, turn: Turn, smtp_server: SmtpServer
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    smtp_server: SmtpServer,
 ) -> None:
-    await give_email(ISABELLE, turn)
+    await give_email(tracker, dispatcher, ISABELLE, turn)
     async with account.begin() as session:
         await session.execute(update(VerificationCode).values(expires_at=utcnow()))
 
-    events, dispatcher = await give_code(mailed_code(smtp_server), turn)
+    messages, events = await give_code(tracker, dispatcher, mailed_code(smtp_server), turn)
 
-    assert responses(dispatcher) == ["utter_verification_code_wrong"]
+    assert responses(messages) == ["utter_verification_code_wrong"]
     assert "verified_contact_id" not in slot_events(events)
 
 
 async def test_a_used_code_does_not_work_twice(
-    account: SessionFactory, turn: Turn, smtp_server: SmtpServer
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    smtp_server: SmtpServer,
 ) -> None:
-    await give_email(ISABELLE, turn)
+    await give_email(tracker, dispatcher, ISABELLE, turn)
     code = mailed_code(smtp_server)
-    await give_code(code, turn)
-    _, dispatcher = await give_code(code, turn)
-    assert responses(dispatcher) == ["utter_verification_code_wrong"]
+    await give_code(tracker, dispatcher, code, turn)
+    messages, _ = await give_code(tracker, dispatcher, code, turn)
+    assert responses(messages) == ["utter_verification_code_wrong"]
 
 
 async def test_something_that_is_not_a_code_costs_no_attempt(
-    account: SessionFactory, turn: Turn
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
 ) -> None:
-    events, dispatcher = await give_code("I haven't received anything", turn, attempts=2)
-    assert responses(dispatcher) == ["utter_verification_code_format"]
+    messages, events = await give_code(
+        tracker, dispatcher, "I haven't received anything", turn, attempts=2
+    )
+    assert responses(messages) == ["utter_verification_code_format"]
     assert "verification_attempts" not in slot_events(events)
 
 
 async def test_something_that_is_not_an_address_is_asked_again(
-    account: SessionFactory, turn: Turn, smtp_server: SmtpServer
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    smtp_server: SmtpServer,
 ) -> None:
-    events, dispatcher = await give_email("my usual one", turn)
-    assert responses(dispatcher) == ["utter_account_email_invalid"]
+    messages, events = await give_email(tracker, dispatcher, "my usual one", turn)
+    assert responses(messages) == ["utter_account_email_invalid"]
     assert slot_events(events)["account_email"] is None
     assert smtp_server.mailbox.messages == []
 
 
 async def test_mail_down_gets_a_polite_answer_with_the_concierge_and_no_live_code(
-    account: SessionFactory, turn: Turn, unused_tcp_port_factory: Callable[[], int]
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    configure_runtime: Configure,
+    unused_tcp_port_factory: Callable[[], int],
 ) -> None:
     nothing_listens = unused_tcp_port_factory()
-    runtime.configure(replace(runtime.settings(), smtp_port=nothing_listens), account)
+    configure_runtime(replace(runtime.settings(), smtp_port=nothing_listens), account)
 
     for email in (ISABELLE, "nobody@example.com"):  # the same answer: nothing is revealed
-        events, dispatcher = await give_email(email, turn)
-        assert responses(dispatcher) == ["utter_verification_mail_failed"]
-        told = message(dispatcher, "utter_verification_mail_failed")
+        messages, events = await give_email(tracker, dispatcher, email, turn)
+        assert responses(messages) == ["utter_verification_mail_failed"]
+        told = message(messages, "utter_verification_mail_failed")
         assert told["concierge_email"] == runtime.settings().concierge_email
         assert slot_events(events) == {
             "account_email": None,
@@ -225,12 +275,17 @@ async def test_mail_down_gets_a_polite_answer_with_the_concierge_and_no_live_cod
 
 
 async def test_a_verified_customer_is_not_asked_again(
-    account: SessionFactory, turn: Turn, smtp_server: SmtpServer
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    smtp_server: SmtpServer,
 ) -> None:
     contact = await contact_id(account, ISABELLE)
     for task, next_slot in [("show_preferences", None), ("set_language", "preferred_language")]:
-        events, dispatcher = await run(
+        messages, events = await run(
             FORM,
+            dispatcher,
             tracker(
                 text="show me my preferences",
                 intent="show_preferences",
@@ -239,20 +294,23 @@ async def test_a_verified_customer_is_not_asked_again(
             ),
         )
         assert slot_events(events) == {"requested_slot": next_slot}
-        assert dispatcher.messages == []
+        assert messages == []
     assert smtp_server.mailbox.messages == []
 
 
 async def test_the_california_request_asks_who_may_make_it_first(
-    account: SessionFactory, turn: Turn
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
 ) -> None:
-    events, _ = await run(
-        FORM, tracker(text="x", slots={"account_task": "california"}, metadata=turn.metadata)
+    _, events = await run(
+        FORM,
+        dispatcher,
+        tracker(text="x", slots={"account_task": "california"}, metadata=turn.metadata),
     )
     assert slot_events(events) == {"requested_slot": "california_eligible"}
 
-    events, _ = await run(
+    _, events = await run(
         FORM,
+        dispatcher,
         tracker(
             text="no",
             intent="deny",
@@ -265,10 +323,15 @@ async def test_the_california_request_asks_who_may_make_it_first(
 
 
 async def test_nothing_is_asked_of_a_child(
-    account: SessionFactory, turn: Turn, smtp_server: SmtpServer
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    account: SessionFactory,
+    turn: Turn,
+    smtp_server: SmtpServer,
 ) -> None:
-    events, dispatcher = await run(
+    messages, events = await run(
         FORM,
+        dispatcher,
         tracker(
             text="isabelle.moreau@example.com",
             slots={"account_task": "access", "minor_declared": True},
@@ -278,7 +341,7 @@ async def test_nothing_is_asked_of_a_child(
     )
     # The form ends at once: no code is mailed (action_run_account_task then clears the slots).
     assert slot_events(events) == {"requested_slot": None}
-    assert dispatcher.messages == [] and smtp_server.mailbox.messages == []
+    assert messages == [] and smtp_server.mailbox.messages == []
 
 
 def test_the_verified_contact_and_minor_slots_cannot_be_set_by_the_customer() -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import ActionRunAccountTask
 from bot.store.db import SessionFactory
 from bot.store.models import PrivacyRequestKind, PrivacyRequestStatus
 from bot.store.types import utcnow
-from tests.actions.account_support import (
+from tests.actions.support import (
+    Ran,
+    Trackers,
     Turn,
     contact_id,
     message,
@@ -18,7 +18,6 @@ from tests.actions.account_support import (
     responses,
     run,
     slot_events,
-    tracker,
 )
 
 LUCAS = "lucas.martin@example.com"  # California, no request yet
@@ -27,10 +26,16 @@ CHARLOTTE = "charlotte.dubois@example.org"  # an access request in progress
 
 
 async def do(
-    task: str, contact: int | None, turn: Turn, **slots: object
-) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    task: str,
+    contact: int | None,
+    turn: Turn,
+    **slots: object,
+) -> Ran:
     return await run(
         ActionRunAccountTask(),
+        dispatcher,
         tracker(
             slots={"account_task": task, "verified_contact_id": contact, **slots},
             metadata=turn.metadata,
@@ -39,15 +44,15 @@ async def do(
 
 
 async def test_an_access_request_is_filed_with_a_reference_and_a_date(
-    account: SessionFactory, turn: Turn
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
 ) -> None:
     contact = await contact_id(account, LUCAS)
-    events, dispatcher = await do("access", contact, turn)
+    messages, events = await do(tracker, dispatcher, "access", contact, turn)
 
     (request,) = await privacy_requests_of(account, contact)
     assert request.kind is PrivacyRequestKind.ACCESS and request.status is PrivacyRequestStatus.OPEN
     assert (request.channel, request.conversation_id) == ("webchat", turn.conversation_id)
-    told = message(dispatcher, "utter_privacy_request_filed")
+    told = message(messages, "utter_privacy_request_filed")
     assert told["reference"] == request.reference
     assert told["kind"] == "a copy of your personal information"
     assert told["due"] == f"{request.due_at:%B} {request.due_at.day}, {request.due_at.year}"
@@ -55,37 +60,39 @@ async def test_an_access_request_is_filed_with_a_reference_and_a_date(
 
 
 async def test_a_correction_keeps_what_needs_correcting(
-    account: SessionFactory, turn: Turn
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
 ) -> None:
     contact = await contact_id(account, LUCAS)
     details = "My address is now 12 Prospect Street, La Jolla 92037"
-    _, dispatcher = await do("correction", contact, turn, correction_details=details)
+    messages, _ = await do(
+        tracker, dispatcher, "correction", contact, turn, correction_details=details
+    )
 
     (request,) = await privacy_requests_of(account, contact)
     assert request.kind is PrivacyRequestKind.CORRECTION and request.details == details
-    assert message(dispatcher, "utter_privacy_correction_filed")["details"] == details
+    assert message(messages, "utter_privacy_correction_filed")["details"] == details
 
 
 async def test_a_deletion_request_is_recorded_and_nothing_is_promised(
-    account: SessionFactory, turn: Turn
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
 ) -> None:
     contact = await contact_id(account, LUCAS)
-    _, dispatcher = await do("deletion", contact, turn)
+    messages, _ = await do(tracker, dispatcher, "deletion", contact, turn)
 
     (request,) = await privacy_requests_of(account, contact)
     assert request.kind is PrivacyRequestKind.DELETION
-    assert responses(dispatcher) == ["utter_privacy_deletion_filed"]
-    assert message(dispatcher, "utter_privacy_deletion_filed")["reference"] == request.reference
+    assert responses(messages) == ["utter_privacy_deletion_filed"]
+    assert message(messages, "utter_privacy_deletion_filed")["reference"] == request.reference
 
 
 async def test_a_california_request_is_filed_once_per_calendar_year(
-    account: SessionFactory, turn: Turn
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
 ) -> None:
     contact = await contact_id(account, LUCAS)
     eligible = {"california_eligible": True}
 
-    _, first = await do("california", contact, turn, **eligible)
-    _, second = await do("california", contact, turn, **eligible)
+    first, _ = await do(tracker, dispatcher, "california", contact, turn, **eligible)
+    second, _ = await do(tracker, dispatcher, "california", contact, turn, **eligible)
 
     (request,) = await privacy_requests_of(account, contact)
     assert request.kind is PrivacyRequestKind.CALIFORNIA_1798_83
@@ -98,44 +105,54 @@ async def test_a_california_request_is_filed_once_per_calendar_year(
 
 
 async def test_a_customer_who_asked_earlier_this_year_is_refused(
-    account: SessionFactory, turn: Turn
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
 ) -> None:
     contact = await contact_id(account, EMILY)
     before = await privacy_requests_of(account, contact)
 
-    _, dispatcher = await do("california", contact, turn, california_eligible=True)
+    messages, _ = await do(
+        tracker, dispatcher, "california", contact, turn, california_eligible=True
+    )
 
-    assert responses(dispatcher) == ["utter_california_already_asked"]
-    assert message(dispatcher, "utter_california_already_asked")["reference"].startswith("DEMO-")
+    assert responses(messages) == ["utter_california_already_asked"]
+    assert message(messages, "utter_california_already_asked")["reference"].startswith("DEMO-")
     assert len(await privacy_requests_of(account, contact)) == len(before)
 
 
-async def test_not_eligible_for_1798_83_files_nothing(account: SessionFactory, turn: Turn) -> None:
+async def test_not_eligible_for_1798_83_files_nothing(
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
+) -> None:
     contact = await contact_id(account, LUCAS)
-    _, dispatcher = await do("california", contact, turn, california_eligible=False)
-    assert responses(dispatcher) == ["utter_california_not_eligible"]
+    messages, _ = await do(
+        tracker, dispatcher, "california", contact, turn, california_eligible=False
+    )
+    assert responses(messages) == ["utter_california_not_eligible"]
     assert await privacy_requests_of(account, contact) == []
 
 
 async def test_the_status_lists_the_customers_own_requests(
-    account: SessionFactory, turn: Turn
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
 ) -> None:
     contact = await contact_id(account, CHARLOTTE)
-    _, dispatcher = await do("status", contact, turn)
-    listed = message(dispatcher, "utter_privacy_requests_status")["requests"]
+    messages, _ = await do(tracker, dispatcher, "status", contact, turn)
+    listed = message(messages, "utter_privacy_requests_status")["requests"]
     assert listed.startswith("- DEMO-") and "being handled by our privacy team" in listed
     assert "a copy of your personal information" in listed
 
 
-async def test_no_requests_is_said_plainly(account: SessionFactory, turn: Turn) -> None:
+async def test_no_requests_is_said_plainly(
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
+) -> None:
     contact = await contact_id(account, LUCAS)
-    _, dispatcher = await do("status", contact, turn)
-    assert responses(dispatcher) == ["utter_privacy_requests_none"]
+    messages, _ = await do(tracker, dispatcher, "status", contact, turn)
+    assert responses(messages) == ["utter_privacy_requests_none"]
 
 
-async def test_nothing_is_filed_without_verification(account: SessionFactory, turn: Turn) -> None:
+async def test_nothing_is_filed_without_verification(
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
+) -> None:
     contact = await contact_id(account, LUCAS)
     for task in ("access", "correction", "deletion", "california", "status"):
-        _, dispatcher = await do(task, None, turn, california_eligible=True)
-        assert responses(dispatcher) == ["utter_account_not_verified"], task
+        messages, _ = await do(tracker, dispatcher, task, None, turn, california_eligible=True)
+        assert responses(messages) == ["utter_account_not_verified"], task
     assert await privacy_requests_of(account, contact) == []
