@@ -57,17 +57,8 @@ class FakeX:
         return reset
 
     def add_dm_event(self, event_id: int, sender_id: str, text: str) -> None:
-        """A DM in the account's inbox, as GET /2/dm_events lists it."""
-        self.dm_events.insert(
-            0,
-            {
-                "id": str(event_id),
-                "event_type": "MessageCreate",
-                "text": text,
-                "sender_id": sender_id,
-                "dm_conversation_id": f"{sender_id}-{OUR_USER_ID}",
-            },
-        )
+        """A DM in the account's inbox, newest first as GET /2/dm_events lists them."""
+        self.dm_events.insert(0, dm_event(event_id, sender_id, text))
 
     def _signed(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
@@ -177,15 +168,14 @@ def dm(text: str, sender: str = CUSTOMER, event_id: int | None = None) -> dict[s
     }
 
 
-def mention(text: str, author: str = CUSTOMER) -> dict[str, Any]:
+def mention(text: str, author: str = CUSTOMER, post_id: int | None = None) -> dict[str, Any]:
     """A public post by Grace that mentions our account."""
-    post_id = str(next_id())
     return {
         "for_user_id": OUR_USER_ID,
         "user_has_blocked": False,
         "tweet_create_events": [
             {
-                "id_str": post_id,
+                "id_str": str(post_id or next_id()),
                 "text": text,
                 "user": {"id_str": author, "name": "Grace Kim", "screen_name": "gracek"},
                 "entities": {"user_mentions": [{"id_str": OUR_USER_ID, "screen_name": "maison"}]},
@@ -207,3 +197,14 @@ async def post_activity(
         headers[SIGNATURE_HEADER] = header
     response = await client.post(WEBHOOK_PATH, data=body, headers=headers)
     return response.status
+
+
+def dm_event(event_id: int, sender_id: str, text: str) -> dict[str, Any]:
+    """A DM event as API v2 lists it (GET /2/dm_events), which polling reads."""
+    return {
+        "id": str(event_id),
+        "event_type": "MessageCreate",
+        "text": text,
+        "sender_id": sender_id,
+        "dm_conversation_id": f"{sender_id}-{OUR_USER_ID}",
+    }
