@@ -32,10 +32,6 @@ async def ask(
     )
 
 
-def test_name_matches_the_domain() -> None:
-    assert ActionFindBoutique().name() == "action_find_boutique"
-
-
 async def test_a_city_gets_address_phone_hours_and_open_now(
     tracker: Trackers,
     dispatcher: CollectingDispatcher,

@@ -38,11 +38,6 @@ def payloads(messages: list[dict[str, Any]]) -> list[str]:
     return [button["payload"] for m in messages for button in m.get("buttons") or []]
 
 
-def test_names_match_the_domain() -> None:
-    assert ActionAnswerProductQuestion().name() == "action_answer_product_question"
-    assert ActionAnswerCareQuestion().name() == "action_answer_care_question"
-
-
 async def test_several_matches_come_as_a_short_list_with_a_button_each(
     tracker: Trackers, dispatcher: CollectingDispatcher
 ) -> None:

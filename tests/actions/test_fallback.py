@@ -30,10 +30,6 @@ async def rephrase_or_hand_off(
     return responses, signals
 
 
-def test_name_matches_the_domain() -> None:
-    assert ActionRephraseOrHandOff().name() == "action_rephrase_or_hand_off"
-
-
 async def test_first_misunderstood_message_asks_to_rephrase(
     tracker: Trackers, dispatcher: CollectingDispatcher
 ) -> None:

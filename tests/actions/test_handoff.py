@@ -21,10 +21,6 @@ def concierge(settings: Settings, configure_runtime: Configure) -> None:
     configure_runtime(settings)
 
 
-def test_name_matches_the_domain() -> None:
-    assert ActionHandOff().name() == "action_hand_off"
-
-
 @pytest.mark.parametrize(
     ("intent", "text", "response", "reason"),
     [

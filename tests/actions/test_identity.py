@@ -77,10 +77,6 @@ async def give_code(
     )
 
 
-def test_name_matches_the_domain() -> None:
-    assert FORM.name() == "validate_verify_identity_form"
-
-
 async def test_a_code_is_mailed_then_verifies_and_links_the_identity(
     tracker: Trackers,
     dispatcher: CollectingDispatcher,

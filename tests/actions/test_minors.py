@@ -24,10 +24,6 @@ from tests.actions.support import (
 LUCAS = "lucas.martin@example.com"
 
 
-def test_name_matches_the_domain() -> None:
-    assert ActionDeclareMinor().name() == "action_declare_minor"
-
-
 @pytest.mark.parametrize(
     ("text", "age"),
     [

@@ -66,12 +66,6 @@ async def submit(
     return await run(ActionLookUpOrder(), dispatcher, tracker("10021", slots=slots, **kwargs))
 
 
-def test_names_match_the_domain() -> None:
-    assert ValidateOrderStatusForm().name() == "validate_order_status_form"
-    assert ActionLookUpOrder().name() == "action_look_up_order"
-    assert ActionListOrders().name() == "action_list_orders"
-
-
 @pytest.mark.parametrize("text", ["12345", "PG-12345", "my order is 100234", "I lost it"])
 async def test_a_malformed_number_is_asked_again_with_a_hint_and_no_lookup(
     tracker: Trackers, dispatcher: CollectingDispatcher, demo_sessions: SessionFactory, text: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.account import ActionCancelAccountFlow, ActionRunAccountTask
+from actions.account import ActionRunAccountTask
 from actions.identity import media_value
 from actions.preferences import ActionOptOutMarketing, ValidateOptOutForm, media_list
 from bot.store.db import SessionFactory
@@ -22,13 +22,6 @@ from tests.actions.support import (
 
 ISABELLE = "isabelle.moreau@example.com"  # e-mail in, SMS out, post in, French
 SERVICE_MESSAGES = "service messages, such as updates on your order status"
-
-
-def test_names_match_the_domain() -> None:
-    assert ActionOptOutMarketing().name() == "action_opt_out_marketing"
-    assert ValidateOptOutForm().name() == "validate_opt_out_form"
-    assert ActionRunAccountTask().name() == "action_run_account_task"
-    assert ActionCancelAccountFlow().name() == "action_cancel_account_flow"
 
 
 def test_media_words() -> None:

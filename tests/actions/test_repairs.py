@@ -52,11 +52,6 @@ async def submit(
     return await run(ActionLookUpRepair(), dispatcher, tracker("ok", slots=slots, **kwargs))
 
 
-def test_names_match_the_domain() -> None:
-    assert ValidateRepairStatusForm().name() == "validate_repair_status_form"
-    assert ActionLookUpRepair().name() == "action_look_up_repair"
-
-
 @pytest.mark.parametrize("text", ["PG-100234", "RP-2041", "20417"])
 async def test_a_malformed_repair_number_gets_a_hint_and_no_lookup(
     tracker: Trackers, dispatcher: CollectingDispatcher, demo_sessions: SessionFactory, text: str
