@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -16,6 +15,7 @@ from sqlalchemy.engine import make_url
 from bot.settings import Settings
 from bot.store.db import SessionFactory, create_engine, create_session_factory
 from bot.store.migrate import upgrade_to_head
+from tests.helpers import POSTGRES_URL, pg_execute, skip_or_fail
 
 pytest_plugins = [
     "tests.fakes.rasa",
@@ -24,37 +24,6 @@ pytest_plugins = [
     "tests.fakes.x_api",
     "tests.assistant",
 ]
-
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
-
-
-def services_required() -> bool:
-    """In CI a missing service is a failure, not a skip."""
-    flag = os.environ.get("REQUIRE_SERVICES", os.environ.get("CI", ""))
-    return flag.lower() in {"1", "true", "yes"}
-
-
-def skip_or_fail(reason: str) -> None:
-    if services_required():
-        pytest.fail(f"{reason} (REQUIRE_SERVICES/CI is set, so this is a failure)")
-    pytest.skip(reason)
-
-
-def _asyncpg_dsn(url: str, database: str | None = None) -> str:
-    parsed = make_url(url).set(drivername="postgresql")
-    if database:
-        parsed = parsed.set(database=database)
-    return parsed.render_as_string(hide_password=False)
-
-
-async def _pg_execute(sql: str) -> None:
-    connection = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL), timeout=5)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -70,13 +39,13 @@ def postgres_template() -> Iterator[str]:
     """A PostgreSQL database migrated once, used as the template of each test's database."""
     name = f"concierge_template_{uuid.uuid4().hex[:10]}"
     try:
-        asyncio.run(_pg_execute(f'CREATE DATABASE "{name}"'))
+        asyncio.run(pg_execute(f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as error:
         skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {error!r}")
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     upgrade_to_head(url)
     yield name
-    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
@@ -89,9 +58,9 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 @pytest.fixture
 def postgres_url(postgres_template: str) -> Iterator[str]:
     name = f"concierge_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
+    asyncio.run(pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
     yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -41,7 +41,7 @@ class ServerGone(Exception):
 # waits for that ticket to expire. Rasa checks about once a second, and the waiter's own
 # ticket expires on the same clock, one lifetime after it was issued: a turn re-sent within
 # a second of the dead one's ticket can see both expire at the same check and then wait
-# forever (seen in tests/test_scaled.py). Re-sent this long after the drop (so after the
+# forever (seen in tests/system/test_scaled.py). Re-sent this long after the drop (so after the
 # dead ticket was issued), a check falls between the two expiries and the turn gets the
 # lock, TICKET_LOCK_LIFETIME later at most.
 RESEND_AFTER_DROP_SECONDS = 3.0

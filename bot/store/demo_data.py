@@ -39,7 +39,7 @@ from bot.store.models import (
 )
 
 DEMO = read_demo_data()
-# tests/test_lookup_tables.py keeps the NLU lookup tables in step with these.
+# tests/system/test_lookup_tables.py keeps the NLU lookup tables in step with these.
 COLLECTIONS, PRODUCTS, BOUTIQUES = DEMO.collections, DEMO.products, DEMO.boutiques
 
 _DEMO_FLAGGED = (Collection, Product, Boutique, Contact, Order, Repair)

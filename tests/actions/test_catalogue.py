@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.catalogue import MAX_PRODUCTS, ActionAnswerCareQuestion, ActionAnswerProductQuestion
-from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Collection, Product
-from tests.actions.lookup_support import all_text, responses, run, tracker, use_store
+from tests.actions.support import Ran, Trackers, all_text, responses, run
 
-Result = tuple[list[dict[str, Any]], list[Any]]
-
-
-@pytest.fixture(autouse=True)
-def store(settings: Settings, demo_sessions: SessionFactory) -> Iterator[None]:
-    yield from use_store(settings, demo_sessions)
+pytestmark = pytest.mark.usefixtures("store")  # the runtime on the demo store
 
 
-async def ask(text: str, **entities: str) -> Result:
+async def ask(
+    tracker: Trackers, dispatcher: CollectingDispatcher, text: str, **entities: str
+) -> Ran:
     return await run(
-        ActionAnswerProductQuestion(), tracker(text, intent="ask_product", entities=entities)
+        ActionAnswerProductQuestion(),
+        dispatcher,
+        tracker(text, intent="ask_product", entities=entities),
     )
 
 
-async def ask_care(text: str, **entities: str) -> Result:
+async def ask_care(
+    tracker: Trackers, dispatcher: CollectingDispatcher, text: str, **entities: str
+) -> Ran:
     return await run(
-        ActionAnswerCareQuestion(), tracker(text, intent="ask_care", entities=entities)
+        ActionAnswerCareQuestion(), dispatcher, tracker(text, intent="ask_care", entities=entities)
     )
 
 
@@ -38,14 +38,13 @@ def payloads(messages: list[dict[str, Any]]) -> list[str]:
     return [button["payload"] for m in messages for button in m.get("buttons") or []]
 
 
-def test_names_match_the_domain() -> None:
-    assert ActionAnswerProductQuestion().name() == "action_answer_product_question"
-    assert ActionAnswerCareQuestion().name() == "action_answer_care_question"
-
-
-async def test_several_matches_come_as_a_short_list_with_a_button_each() -> None:
+async def test_several_matches_come_as_a_short_list_with_a_button_each(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
     # Entity values as the synonyms leave them ("diamonds" -> "diamond").
     messages, events = await ask(
+        tracker,
+        dispatcher,
         "does the possession ring come in rose gold with diamonds?",
         collection="possession",
         category="ring",
@@ -64,38 +63,54 @@ async def test_several_matches_come_as_a_short_list_with_a_button_each() -> None
     assert events == []
 
 
-async def test_a_long_list_shows_five_and_says_how_to_narrow_it_down() -> None:
-    messages, _ = await ask("ladies watches", category="watch", gender="ladies")
+async def test_a_long_list_shows_five_and_says_how_to_narrow_it_down(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, _ = await ask(
+        tracker, dispatcher, "ladies watches", category="watch", gender="ladies"
+    )
 
     assert len(payloads(messages)) == MAX_PRODUCTS
     assert "more" in all_text(messages) and "narrow it down" in all_text(messages)
     assert all(p.startswith('/ask_product{"reference":"G') for p in payloads(messages))
 
 
-async def test_one_match_is_described_in_full() -> None:
-    messages, _ = await ask("tell me about G0A45201", reference="G0A45201")
+async def test_one_match_is_described_in_full(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, _ = await ask(tracker, dispatcher, "tell me about G0A45201", reference="G0A45201")
 
     text = all_text(messages)
     assert "Altiplano Origin 40 mm" in text and "G0A45201" in text
     assert "18K white gold" in text and "$24,500" in text and "30 m" in text
 
 
-async def test_no_match_says_so_offers_the_concierge_and_what_there_is() -> None:
-    messages, _ = await ask("polo earrings?", collection="Polo", category="earrings")
+async def test_no_match_says_so_offers_the_concierge_and_what_there_is(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, _ = await ask(
+        tracker, dispatcher, "polo earrings?", collection="Polo", category="earrings"
+    )
 
     assert responses(messages) == ["utter_catalogue_no_match", None]
     assert messages[0]["query"] == "Polo earrings"
     assert "Polo:" in all_text(messages) and "watch" in all_text(messages)
 
 
-async def test_an_unknown_material_is_not_invented() -> None:
-    messages, _ = await ask("platinum rings", material="platinum", category="ring")
+async def test_an_unknown_material_is_not_invented(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, _ = await ask(
+        tracker, dispatcher, "platinum rings", material="platinum", category="ring"
+    )
     assert responses(messages) == ["utter_catalogue_no_match"]
     assert messages[0]["query"] == "rings in platinum"
 
 
-async def test_a_collection_is_described_from_the_store_with_its_pieces() -> None:
-    messages, _ = await ask("what is Altiplano?", collection="altiplano")
+async def test_a_collection_is_described_from_the_store_with_its_pieces(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, _ = await ask(tracker, dispatcher, "what is Altiplano?", collection="altiplano")
 
     text = all_text(messages)
     assert text.startswith("Altiplano: The house's ultra-thin watches")
@@ -104,9 +119,11 @@ async def test_a_collection_is_described_from_the_store_with_its_pieces() -> Non
 
 
 async def test_without_details_the_collections_are_listed_from_the_store(
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
     demo_sessions: SessionFactory,
 ) -> None:
-    messages, _ = await ask("what collections do you have")
+    messages, _ = await ask(tracker, dispatcher, "what collections do you have")
 
     async with demo_sessions() as session:
         names = list(await session.scalars(select(Collection.name).order_by(Collection.name)))
@@ -114,45 +131,61 @@ async def test_without_details_the_collections_are_listed_from_the_store(
     assert all(name in all_text(messages) for name in names)
 
 
-async def test_changing_the_catalogue_changes_the_answer(demo_sessions: SessionFactory) -> None:
+async def test_changing_the_catalogue_changes_the_answer(
+    tracker: Trackers, dispatcher: CollectingDispatcher, demo_sessions: SessionFactory
+) -> None:
     async with demo_sessions.begin() as session:
         piece = await session.scalar(select(Product).where(Product.reference == "G0A45201"))
         assert piece is not None
         piece.price_usd = 19_999
 
-    messages, _ = await ask("G0A45201", reference="G0A45201")
+    messages, _ = await ask(tracker, dispatcher, "G0A45201", reference="G0A45201")
     assert "$19,999" in all_text(messages)
 
 
-async def test_care_follows_the_collections_own_warranty_and_service_interval() -> None:
-    messages, _ = await ask_care("can I swim with my polo?", collection="Polo")
+async def test_care_follows_the_collections_own_warranty_and_service_interval(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, _ = await ask_care(tracker, dispatcher, "can I swim with my polo?", collection="Polo")
 
     text = all_text(messages)
     assert "Polo: 5-year warranty" in text
     assert "every 5 years" in text and "100 m" in text
 
 
-async def test_care_for_jewellery_has_no_service_interval() -> None:
-    messages, _ = await ask_care("how do I clean my possession ring", collection="possession")
+async def test_care_for_jewellery_has_no_service_interval(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, _ = await ask_care(
+        tracker, dispatcher, "how do I clean my possession ring", collection="possession"
+    )
     text = all_text(messages)
     assert "2-year warranty" in text and "service every" not in text
 
 
-async def test_care_by_reference_uses_the_pieces_collection() -> None:
-    messages, _ = await ask_care("is the G0A46001 waterproof?", reference="G0A46001")
+async def test_care_by_reference_uses_the_pieces_collection(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, _ = await ask_care(
+        tracker, dispatcher, "is the G0A46001 waterproof?", reference="G0A46001"
+    )
     assert "Polo: 5-year warranty" in all_text(messages)
 
 
-async def test_care_without_a_collection_asks_which_with_buttons_from_the_store() -> None:
-    messages, _ = await ask_care("how long is the warranty?")
+async def test_care_without_a_collection_asks_which_with_buttons_from_the_store(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, _ = await ask_care(tracker, dispatcher, "how long is the warranty?")
 
     assert responses(messages) == ["utter_ask_care_collection"]
     assert '/ask_care{"collection":"Altiplano"}' in payloads(messages)
     assert len(payloads(messages)) == 9
 
 
-async def test_care_for_rings_offers_only_collections_with_rings() -> None:
-    messages, _ = await ask_care("how do I clean my ring?", category="ring")
+async def test_care_for_rings_offers_only_collections_with_rings(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, _ = await ask_care(tracker, dispatcher, "how do I clean my ring?", category="ring")
 
     offered = payloads(messages)
     assert '/ask_care{"collection":"Possession"}' in offered

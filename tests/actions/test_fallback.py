@@ -6,50 +6,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionRephraseOrHandOff, previous_user_intent
+from tests.actions.support import LISTEN, SESSION_START, Trackers, action_event, run, user_event
 
-# Events as the Rasa server sends them to the action server (EventVerbosity.ALL): every
-# event of the conversation, earlier sessions included.
-
-
-def user(intent: str, text: str = "...") -> dict[str, Any]:
-    return {
-        "event": "user",
-        "text": text,
-        "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": []},
-    }
-
-
-def action(name: str) -> dict[str, Any]:
-    return {"event": "action", "name": name}
-
-
-SESSION_START = [action("action_session_start"), {"event": "session_started"}]
-LISTEN = action("action_listen")
-FALLBACK_ACTION = action("action_rephrase_or_hand_off")
-
-
-def tracker(events: list[dict[str, Any]], slots: dict[str, Any] | None = None) -> Tracker:
-    latest = next(e for e in reversed(events) if e["event"] == "user")
-    return Tracker.from_dict(
-        {
-            "sender_id": "customer-1",
-            "slots": slots or {},
-            "latest_message": {**latest["parse_data"], "text": latest["text"]},
-            "events": events,
-            "latest_action_name": "action_listen",
-        }
-    )
-
-
-async def run(events: list[dict[str, Any]]) -> tuple[list[str], list[Any]]:
-    """The responses the action sent and the custom payloads (handoff signals) it emitted."""
-    dispatcher = CollectingDispatcher()
-    returned = await ActionRephraseOrHandOff().run(dispatcher, tracker(events), {})
-    assert returned == []
-    responses = [m["response"] for m in dispatcher.messages if m["response"]]
-    signals = [m["custom"] for m in dispatcher.messages if m["custom"]]
-    return responses, signals
-
+# The Rasa server sends the action server every event of the conversation (EventVerbosity.ALL),
+# earlier sessions included: `earlier` holds them, up to the misunderstood message.
+FALLBACK_ACTION = action_event("action_rephrase_or_hand_off")
 
 ASKED_TO_REPHRASE: tuple[list[str], list[Any]] = (["utter_ask_rephrase"], [])
 HANDED_OFF: tuple[list[str], list[Any]] = (
@@ -58,99 +19,87 @@ HANDED_OFF: tuple[list[str], list[Any]] = (
 )
 
 
-def test_name_matches_the_domain() -> None:
-    assert ActionRephraseOrHandOff().name() == "action_rephrase_or_hand_off"
+async def rephrase_or_hand_off(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> tuple[list[str], list[Any]]:
+    """The responses the action sent and the custom payloads (handoff signals) it emitted."""
+    messages, returned = await run(ActionRephraseOrHandOff(), dispatcher, tracker)
+    assert returned == []
+    responses = [m["response"] for m in messages if m["response"]]
+    signals = [m["custom"] for m in messages if m["custom"]]
+    return responses, signals
 
 
-async def test_first_misunderstood_message_asks_to_rephrase() -> None:
-    events = [
-        *SESSION_START,
+async def test_first_misunderstood_message_asks_to_rephrase(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    earlier = [LISTEN, user_event("hi", "greet"), action_event("utter_greet")]
+    latest = tracker("blorp the fizzbin", intent="nlu_fallback", earlier=earlier)
+
+    assert await rephrase_or_hand_off(dispatcher, latest) == ASKED_TO_REPHRASE
+
+
+async def test_second_misunderstood_message_in_a_row_hands_off(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    earlier = [LISTEN, user_event("blorp the fizzbin", "nlu_fallback"), FALLBACK_ACTION]
+    latest = tracker("zzkrt wubba", intent="nlu_fallback", earlier=earlier)
+
+    assert await rephrase_or_hand_off(dispatcher, latest) == HANDED_OFF
+
+
+async def test_keyboard_mash_counts_as_misunderstood(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    earlier = [LISTEN, user_event("asdfgh", "unclear"), FALLBACK_ACTION]
+    latest = tracker("the thing with the stuff", intent="nlu_fallback", earlier=earlier)
+
+    assert await rephrase_or_hand_off(dispatcher, latest) == HANDED_OFF
+
+
+async def test_an_understood_message_in_between_starts_over(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    earlier = [
         LISTEN,
-        user("greet", "hi"),
-        action("utter_greet"),
-        LISTEN,
-        user("nlu_fallback", "blorp the fizzbin"),
-    ]
-
-    assert await run(events) == ASKED_TO_REPHRASE
-
-
-async def test_second_misunderstood_message_in_a_row_hands_off() -> None:
-    events = [
-        *SESSION_START,
-        LISTEN,
-        user("nlu_fallback", "blorp the fizzbin"),
+        user_event("...", "nlu_fallback"),
         FALLBACK_ACTION,
         LISTEN,
-        user("nlu_fallback", "zzkrt wubba"),
+        user_event("what can you do", "help"),
+        action_event("utter_help_overview"),
     ]
+    latest = tracker("...", intent="nlu_fallback", earlier=earlier)
 
-    assert await run(events) == HANDED_OFF
-
-
-async def test_keyboard_mash_counts_as_misunderstood() -> None:
-    events = [
-        *SESSION_START,
-        LISTEN,
-        user("unclear", "asdfgh"),
-        FALLBACK_ACTION,
-        LISTEN,
-        user("nlu_fallback", "the thing with the stuff"),
-    ]
-
-    assert await run(events) == HANDED_OFF
+    assert await rephrase_or_hand_off(dispatcher, latest) == ASKED_TO_REPHRASE
 
 
-async def test_an_understood_message_in_between_starts_over() -> None:
-    events = [
-        *SESSION_START,
-        LISTEN,
-        user("nlu_fallback"),
-        FALLBACK_ACTION,
-        LISTEN,
-        user("help", "what can you do"),
-        action("utter_help_overview"),
-        LISTEN,
-        user("nlu_fallback"),
-    ]
+async def test_a_misunderstanding_in_an_earlier_session_does_not_count(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    earlier = [LISTEN, user_event("...", "nlu_fallback"), FALLBACK_ACTION, *SESSION_START]
+    latest = tracker("...", intent="nlu_fallback", earlier=earlier)
 
-    assert await run(events) == ASKED_TO_REPHRASE
+    assert await rephrase_or_hand_off(dispatcher, latest) == ASKED_TO_REPHRASE
 
 
-async def test_a_misunderstanding_in_an_earlier_session_does_not_count() -> None:
-    events = [
-        *SESSION_START,
-        LISTEN,
-        user("nlu_fallback"),
-        FALLBACK_ACTION,
-        *SESSION_START,
-        LISTEN,
-        user("nlu_fallback"),
-    ]
-
-    assert await run(events) == ASKED_TO_REPHRASE
-
-
-async def test_a_message_forgotten_by_the_core_fallback_is_skipped() -> None:
+async def test_a_message_forgotten_by_the_core_fallback_is_skipped(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
     # Rasa's action_default_fallback reverts ("rewind") the message it could not handle,
     # so the misunderstanding before it is the one that counts.
-    events = [
-        *SESSION_START,
+    earlier = [
         LISTEN,
-        user("nlu_fallback"),
+        user_event("...", "nlu_fallback"),
         FALLBACK_ACTION,
         LISTEN,
-        user("affirm", "ok"),
-        action("action_default_fallback"),
+        user_event("ok", "affirm"),
+        action_event("action_default_fallback"),
         {"event": "rewind"},
-        LISTEN,
-        user("nlu_fallback"),
     ]
+    latest = tracker("...", intent="nlu_fallback", earlier=earlier)
 
-    assert await run(events) == HANDED_OFF
+    assert await rephrase_or_hand_off(dispatcher, latest) == HANDED_OFF
 
 
-def test_previous_user_intent_is_none_at_the_start_of_a_conversation() -> None:
-    events = [*SESSION_START, LISTEN, user("nlu_fallback")]
-
-    assert previous_user_intent(tracker(events)) is None
+def test_previous_user_intent_is_none_at_the_start_of_a_conversation(tracker: Trackers) -> None:
+    assert previous_user_intent(tracker("...", intent="nlu_fallback")) is None

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import ActionCancelForm
-from tests.actions.account_support import responses, run, slot_events, tracker
+from tests.actions.support import Trackers, responses, run, slot_events
 
 ISABELLE = "isabelle.moreau@example.com"
 FORMS = ["order_status_form", "repair_status_form", "verify_identity_form", "opt_out_form"]
 
 
-def test_name_matches_the_domain() -> None:
-    assert ActionCancelForm().name() == "action_cancel_form"
-
-
 @pytest.mark.parametrize("form", FORMS)
-async def test_cancelling_any_form_stops_it_and_forgets_its_details(form: str) -> None:
-    events, dispatcher = await run(
+async def test_cancelling_any_form_stops_it_and_forgets_its_details(
+    form: str, tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    messages, events = await run(
         ActionCancelForm(),
+        dispatcher,
         tracker(
             text="never mind",
             intent="cancel",
@@ -34,7 +34,7 @@ async def test_cancelling_any_form_stops_it_and_forgets_its_details(form: str) -
         ),
     )
 
-    assert responses(dispatcher) == ["utter_cancelled"]
+    assert responses(messages) == ["utter_cancelled"]
     assert [e["name"] for e in events if e["event"] == "active_loop"] == [None]
     forgotten = slot_events(events)
     for slot in ("account_task", "account_email", "marketing_medium", "order_number"):
@@ -42,9 +42,12 @@ async def test_cancelling_any_form_stops_it_and_forgets_its_details(form: str) -
     assert forgotten["repair_number"] is None and forgotten["requested_slot"] is None
 
 
-async def test_who_the_customer_proved_to_be_is_kept() -> None:
-    events, _ = await run(
+async def test_who_the_customer_proved_to_be_is_kept(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    _, events = await run(
         ActionCancelForm(),
+        dispatcher,
         tracker(
             intent="deny",
             slots={"verified_contact_id": 7, "order_contact_id": 7, "minor_declared": False},

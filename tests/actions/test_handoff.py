@@ -1,50 +1,24 @@
 """ActionHandOff: tells the customer what happens next and signals the gateway, with the
 reason the inbox shows."""
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import runtime
 from actions.handoff import ActionHandOff, hand_off
 from bot.settings import Settings
+from tests.actions.support import Configure, Trackers, run
 
 WEEKDAYS_IN_NEW_YORK = "mon-fri 09:00-19:00"
 
 
 @pytest.fixture(autouse=True)
-def concierge(settings: Settings) -> Iterator[None]:
+def concierge(settings: Settings, configure_runtime: Configure) -> None:
     """The action reads its settings from the runtime, as in the action server (the test
     settings are always staffed: tests/conftest.py)."""
-    runtime.configure(settings)
-    yield
-    runtime.configure(settings)
-
-
-def tracker(intent: str, text: str) -> Tracker:
-    parse_data = {"intent": {"name": intent, "confidence": 0.98}, "entities": []}
-    return Tracker.from_dict(
-        {
-            "sender_id": "customer-1",
-            "slots": {},
-            "latest_message": {**parse_data, "text": text},
-            "events": [
-                {"event": "action", "name": "action_session_start"},
-                {"event": "session_started"},
-                {"event": "action", "name": "action_listen"},
-                {"event": "user", "text": text, "parse_data": parse_data},
-            ],
-            "latest_action_name": "action_listen",
-        }
-    )
-
-
-def test_name_matches_the_domain() -> None:
-    assert ActionHandOff().name() == "action_hand_off"
+    configure_runtime(settings)
 
 
 @pytest.mark.parametrize(
@@ -60,14 +34,17 @@ def test_name_matches_the_domain() -> None:
     ],
 )  # fmt: skip
 async def test_tells_the_customer_then_signals_the_gateway(
-    intent: str, text: str, response: str, reason: str
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    intent: str,
+    text: str,
+    response: str,
+    reason: str,
 ) -> None:
-    dispatcher = CollectingDispatcher()
-
-    returned = await ActionHandOff().run(dispatcher, tracker(intent, text), {})
+    messages, returned = await run(ActionHandOff(), dispatcher, tracker(text, intent=intent))
 
     assert returned == []
-    told, signal = dispatcher.messages
+    told, signal = messages
     assert told["response"] == response
     # The gateway's contract: `custom.handoff` in Rasa's output, in exactly this shape.
     assert signal["custom"] == {"handoff": {"reason": reason}}
@@ -75,9 +52,9 @@ async def test_tells_the_customer_then_signals_the_gateway(
 
 
 def test_outside_concierge_hours_it_says_when_a_person_answers_and_how_to_reach_one(
-    settings: Settings,
+    settings: Settings, configure_runtime: Configure, dispatcher: CollectingDispatcher
 ) -> None:
-    runtime.configure(
+    configure_runtime(
         replace(
             settings,
             concierge_hours=WEEKDAYS_IN_NEW_YORK,
@@ -87,7 +64,6 @@ def test_outside_concierge_hours_it_says_when_a_person_answers_and_how_to_reach_
         )
     )
     friday_night = datetime(2026, 6, 6, 3, 0, tzinfo=timezone.utc)  # Friday 11 pm in New York
-    dispatcher = CollectingDispatcher()
 
     hand_off(dispatcher, "utter_handoff_requested", "customer_request", now=friday_night)
 
@@ -101,10 +77,11 @@ def test_outside_concierge_hours_it_says_when_a_person_answers_and_how_to_reach_
     assert signal["custom"] == {"handoff": {"reason": "customer_request"}}
 
 
-def test_inside_concierge_hours_no_second_message_is_added(settings: Settings) -> None:
-    runtime.configure(replace(settings, concierge_hours=WEEKDAYS_IN_NEW_YORK))
+def test_inside_concierge_hours_no_second_message_is_added(
+    settings: Settings, configure_runtime: Configure, dispatcher: CollectingDispatcher
+) -> None:
+    configure_runtime(replace(settings, concierge_hours=WEEKDAYS_IN_NEW_YORK))
     monday_noon = datetime(2026, 6, 8, 16, 0, tzinfo=timezone.utc)
-    dispatcher = CollectingDispatcher()
 
     hand_off(dispatcher, "utter_handoff_complaint", "complaint", now=monday_noon)
 

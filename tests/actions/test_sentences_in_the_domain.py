@@ -13,7 +13,7 @@ import ast
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from tests.actions.rendered import response_texts
+from tests.actions.support import response_texts
 
 ACTIONS = sorted((PROJECT_ROOT / "actions").glob("*.py"))
 

@@ -1,6 +1,6 @@
 """A stand-in Rasa server on 127.0.0.1 for the gateway's own behaviour (failures, timeouts).
 
-The real Rasa and action servers are exercised end to end in tests/test_end_to_end.py; here
+The real Rasa and action servers are exercised end to end in tests/system/test_end_to_end.py; here
 the gateway is tested against scripted answers, over real HTTP, so that a Rasa crash, a slow
 turn or a handoff marker can be produced on demand.
 """
@@ -21,6 +21,7 @@ from bot.gateway.rasa_client import WEBHOOK_PATH
 from bot.settings import Settings
 
 Script = Callable[[dict[str, Any]], Awaitable[web.Response]]
+HANDOFF_TEXT = "A member of our concierge will join this conversation shortly."
 
 
 @dataclass
@@ -42,6 +43,27 @@ class FakeRasa:
     def answer(self, messages: list[dict[str, Any]]) -> None:
         async def script(_: dict[str, Any]) -> web.Response:
             return web.json_response(messages)
+
+        self.script = script
+
+    def hand_off_when_asked(self) -> None:
+        """Hand off when the customer asks for a person; echo anything else."""
+
+        async def script(body: dict[str, Any]) -> web.Response:
+            text = body["message"]
+            if "person" in text:
+                return web.json_response(
+                    [
+                        {"recipient_id": body["sender"], "text": HANDOFF_TEXT},
+                        {
+                            "recipient_id": body["sender"],
+                            "custom": {"handoff": {"reason": "customer_request"}},
+                        },
+                    ]
+                )
+            return web.json_response(
+                [{"recipient_id": body["sender"], "text": f"You said: {text}"}]
+            )
 
         self.script = script
 

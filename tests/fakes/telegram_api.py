@@ -1,4 +1,5 @@
-"""A stand-in Telegram Bot API on 127.0.0.1, which python-telegram-bot talks to for real.
+"""A stand-in Telegram Bot API on 127.0.0.1, which python-telegram-bot talks to for real, and
+the updates Telegram posts to our webhook.
 
 It serves /bot<token>/<method> for the methods the connector uses, records every call,
 queues updates for getUpdates, and can be told to fail the next sends (a server error, a
@@ -17,7 +18,9 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
+
+from connectors.telegram import WEBHOOK_PATH
 
 TOKEN = "4242:test-telegram-token"
 BOT_USER = {
@@ -30,6 +33,38 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 JSON_PARAMETERS = {"reply_markup", "allowed_updates"}
+
+SECRET = "test-webhook-secret_1"  # given to set_webhook; Telegram sends it with every POST
+CHAT = 5551234  # the customer's private chat
+_update_ids = itertools.count(100)
+
+
+def next_update_id() -> int:
+    return next(_update_ids)
+
+
+def text_update(text: str, chat_id: int = CHAT, update_id: int | None = None) -> dict[str, Any]:
+    """A private text message from Ada, as Telegram posts it."""
+    update_id = update_id if update_id is not None else next_update_id()
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id + 10_000,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Ada"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Ada", "last_name": "L"},
+            "text": text,
+        },
+    }
+
+
+async def post_update(
+    client: TestClient[Any, Any], update: Any, secret: str | None = SECRET
+) -> int:
+    """POST `update` to the gateway's webhook as Telegram does; the status it answers."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    response = await client.post(WEBHOOK_PATH, json=update, headers=headers)
+    return response.status
 
 
 @dataclass

@@ -3,12 +3,14 @@
 tweepy reaches it through X_API_BASE_URL (connectors/x/client.py). Each request's OAuth 1.0a
 signature is verified against the api.twitter.com URL tweepy signed, as X would; a bad one
 gets 401. It records posts and DMs, serves DM events for polling (newest first, paged), and
-can be told to fail the next sends or answer 429 with x-rate-limit-reset.
+can be told to fail the next sends or answer 429 with x-rate-limit-reset. Below it, the
+Account Activity events X posts to our webhook, signed as X signs them.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,9 +18,12 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
 from oauthlib.common import Request as OAuthRequest
 from oauthlib.oauth1.rfc5849 import signature, utils
+
+from connectors.x import WEBHOOK_PATH
+from connectors.x.signatures import SIGNATURE_HEADER, sign
 
 CONSUMER_KEY = "test-consumer-key"
 CONSUMER_SECRET = "test-consumer-secret"
@@ -52,17 +57,8 @@ class FakeX:
         return reset
 
     def add_dm_event(self, event_id: int, sender_id: str, text: str) -> None:
-        """A DM in the account's inbox, as GET /2/dm_events lists it."""
-        self.dm_events.insert(
-            0,
-            {
-                "id": str(event_id),
-                "event_type": "MessageCreate",
-                "text": text,
-                "sender_id": sender_id,
-                "dm_conversation_id": f"{sender_id}-{OUR_USER_ID}",
-            },
-        )
+        """A DM in the account's inbox, newest first as GET /2/dm_events lists them."""
+        self.dm_events.insert(0, dm_event(event_id, sender_id, text))
 
     def _signed(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
@@ -140,3 +136,75 @@ async def fake_x(aiohttp_server: Callable[..., Awaitable[TestServer]]) -> FakeX:
     server = await aiohttp_server(app, host="127.0.0.1")
     fake.base_url = str(server.make_url("")).rstrip("/")
     return fake
+
+
+# --- What X posts to our Account Activity webhook.
+
+CUSTOMER = "31337"
+_ids = itertools.count(1_700_000_000_000)
+
+
+def next_id() -> int:
+    return next(_ids)
+
+
+def dm(text: str, sender: str = CUSTOMER, event_id: int | None = None) -> dict[str, Any]:
+    """A direct message from Grace to us (or, with sender=OUR_USER_ID, X's echo of ours)."""
+    return {
+        "for_user_id": OUR_USER_ID,
+        "direct_message_events": [
+            {
+                "type": "message_create",
+                "id": str(event_id or next_id()),
+                "created_timestamp": "1700000000000",
+                "message_create": {
+                    "target": {"recipient_id": OUR_USER_ID if sender != OUR_USER_ID else CUSTOMER},
+                    "sender_id": sender,
+                    "message_data": {"text": text, "entities": {}},
+                },
+            }
+        ],
+        "users": {sender: {"id": sender, "name": "Grace Kim", "screen_name": "gracek"}},
+    }
+
+
+def mention(text: str, author: str = CUSTOMER, post_id: int | None = None) -> dict[str, Any]:
+    """A public post by Grace that mentions our account."""
+    return {
+        "for_user_id": OUR_USER_ID,
+        "user_has_blocked": False,
+        "tweet_create_events": [
+            {
+                "id_str": str(post_id or next_id()),
+                "text": text,
+                "user": {"id_str": author, "name": "Grace Kim", "screen_name": "gracek"},
+                "entities": {"user_mentions": [{"id_str": OUR_USER_ID, "screen_name": "maison"}]},
+            }
+        ],
+    }
+
+
+async def post_activity(
+    client: TestClient[Any, Any], activity: Any, header: str | None = "sign"
+) -> int:
+    """POST `activity` to the gateway's webhook, with X's signature header: "sign" signs the
+    body as X does, None leaves the header out, anything else is sent as it is. The status."""
+    body = activity if isinstance(activity, bytes) else json.dumps(activity).encode()
+    headers = {"Content-Type": "application/json"}
+    if header == "sign":
+        headers[SIGNATURE_HEADER] = sign(CONSUMER_SECRET, body)
+    elif header is not None:
+        headers[SIGNATURE_HEADER] = header
+    response = await client.post(WEBHOOK_PATH, data=body, headers=headers)
+    return response.status
+
+
+def dm_event(event_id: int, sender_id: str, text: str) -> dict[str, Any]:
+    """A DM event as API v2 lists it (GET /2/dm_events), which polling reads."""
+    return {
+        "id": str(event_id),
+        "event_type": "MessageCreate",
+        "text": text,
+        "sender_id": sender_id,
+        "dm_conversation_id": f"{sender_id}-{OUR_USER_ID}",
+    }

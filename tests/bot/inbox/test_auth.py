@@ -13,7 +13,7 @@ from bot.app import create_app
 from bot.inbox.auth import COOKIE, token_hash
 from bot.settings import Settings
 from bot.store.models import AgentRole, AgentSession
-from tests.bot.inbox.conftest import (
+from tests.helpers import (
     PASSWORD,
     MakeAgent,
     NewClient,

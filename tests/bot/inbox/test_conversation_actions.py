@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from bot.inbox.actions import RESOLVED_NOTICE
 from bot.settings import Settings
 from bot.store.models import AgentRole, Author, ConversationHolder, OutboxMessage
-from tests.bot.inbox.conftest import (
-    HANDOFF_TEXT,
+from tests.fakes.rasa import HANDOFF_TEXT, FakeRasa
+from tests.helpers import (
     MakeAgent,
     NewClient,
     conversation,
@@ -21,7 +21,6 @@ from tests.bot.inbox.conftest import (
     run_in_store,
     waiting_conversation,
 )
-from tests.fakes.rasa import FakeRasa
 
 
 async def test_the_queue_lists_waiting_conversations_oldest_first_in_plain_words(

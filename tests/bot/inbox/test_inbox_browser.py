@@ -19,8 +19,8 @@ from bot.inbox.accounts import create_agent
 from bot.inbox.actions import RESOLVED_NOTICE
 from bot.settings import PROJECT_ROOT, Settings
 from bot.store.models import AgentRole
-from tests.bot.inbox.conftest import HANDOFF_TEXT, PASSWORD, run_in_store
-from tests.conftest import skip_or_fail
+from tests.fakes.rasa import HANDOFF_TEXT
+from tests.helpers import PASSWORD, run_in_store, skip_or_fail
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from bot.store.models import (
     PrivacyRequestStatus,
 )
 from bot.store.types import utcnow
-from tests.bot.inbox.conftest import MakeAgent, NewClient, run_in_store, waiting_conversation
+from tests.helpers import MakeAgent, NewClient, run_in_store, waiting_conversation
 
 EMAIL = "isabelle.moreau@example.com"
 

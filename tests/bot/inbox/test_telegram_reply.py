@@ -11,11 +11,9 @@ from aiohttp.test_utils import TestServer
 from bot.settings import Settings
 from bot.store.models import Author, Channel, ConversationHolder, DeliveryStatus
 from connectors.telegram import WEBHOOK_PATH
-from tests import channels
-from tests.bot.inbox.conftest import MakeAgent, NewClient
-from tests.connectors.test_telegram import SECRET, text_update
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
-from tests.fakes.wait import until
+from tests import helpers
+from tests.fakes.telegram_api import SECRET, TOKEN, FakeTelegram, text_update
+from tests.helpers import MakeAgent, NewClient, until
 
 CHAT = 6660001
 
@@ -47,8 +45,8 @@ async def test_a_reply_on_telegram_is_queued_then_delivered_and_so_is_the_resolv
         WEBHOOK_PATH, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
     )
     assert response.status == 200
-    await channels.settled(platform)
-    conversation = await channels.conversation_of(inbox_settings, Channel.TELEGRAM, str(CHAT))
+    await helpers.settled(platform)
+    conversation = await helpers.conversation_of(inbox_settings, str(CHAT), Channel.TELEGRAM)
     assert conversation.holder is ConversationHolder.WAITING
     base = f"/inbox/conversations/{conversation.id}"
 
@@ -57,10 +55,10 @@ async def test_a_reply_on_telegram_is_queued_then_delivered_and_so_is_the_resolv
     assert reply.status == 303
 
     # In the store, with the message it delivers (the worker may already have sent it).
-    reply_row = (await channels.outbox(inbox_settings))[-1]
+    reply_row = (await helpers.outbox(inbox_settings))[-1]
     assert reply_row.recipient == str(CHAT)
     assert reply_row.payload["text"] == "Good afternoon from the concierge"
-    stored = (await channels.messages(inbox_settings))[-1]
+    stored = (await helpers.messages(inbox_settings))[-1]
     assert (stored.id, stored.author, stored.agent_id) == (
         reply_row.message_id,
         Author.AGENT,
@@ -72,8 +70,8 @@ async def test_a_reply_on_telegram_is_queued_then_delivered_and_so_is_the_resolv
     )
 
     assert (await agent.post(base + "/resolve")).status == 303
-    await channels.settled(platform)
+    await helpers.settled(platform)
     assert fake_telegram.sent[-1]["text"].startswith("Thank you for your patience.")
     assert fake_telegram.sent[-1]["chat_id"] == str(CHAT)
-    rows = await channels.outbox(inbox_settings)
+    rows = await helpers.outbox(inbox_settings)
     assert all(row.status is DeliveryStatus.SENT for row in rows)

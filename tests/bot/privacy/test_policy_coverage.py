@@ -393,7 +393,7 @@ def test_nlu_test_examples_are_not_in_the_training_data() -> None:
 @pytest.mark.parametrize("key", ALL_KEYS)
 def test_key_is_asked_in_a_conversation_test(key: str) -> None:
     """Every answer is reached from real customer text in tests/conversations, which Rasa
-    must predict without an error (tests/test_rasa_project.py)."""
+    must predict without an error (tests/system/test_rasa_project.py)."""
     asked = set(
         re.findall(rf"\bintent: {RETRIEVAL_INTENT}/(\w+)", CONVERSATION_TEST_FILE.read_text())
     )

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bot.settings import PROJECT_ROOT
 from bot.store.db import SessionFactory
-from bot.store.demo import DEMO_DIR, DemoDataError, read_demo_data
-from bot.store.demo.markdown import DEMO_NOTICE, demo_data_markdown, orders_table, repairs_table
 from bot.store.demo.story import DEMO_EMAIL_DOMAINS, ORDER_NUMBER, REPAIR_NUMBER
 from bot.store.demo_data import DEMO, load_demo_data
 from bot.store.models import (
@@ -38,8 +32,6 @@ from bot.store.models import (
     RepairStatusEvent,
 )
 
-CALIFORNIA_1798_83 = PrivacyRequestKind.CALIFORNIA_1798_83
-DOC = PROJECT_ROOT / "docs" / "demo-data.md"
 COUNTED = (
     Collection,
     Product,
@@ -103,22 +95,6 @@ async def all_repairs(sessions: SessionFactory) -> list[Repair]:
 async def all_of(sessions: SessionFactory, model: Any) -> list[Any]:
     async with sessions() as session:
         return list(await session.scalars(select(model).order_by(model.id)))
-
-
-def test_privacy_requests_are_dated_sensibly_whatever_the_day() -> None:
-    """Their dates follow the calendar year, so try the days where that could go wrong."""
-    days = (date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3), date(2028, 2, 29))
-    for today in (*days, date(2026, 11, 24), date(2030, 12, 31)):
-        end_of_yesterday = datetime.combine(today, time(0, 0), tzinfo=timezone.utc)
-        for request in DEMO.privacy_requests:
-            asked, answered = request.asked_at(today), request.answered_at(today)
-            assert asked <= end_of_yesterday, (today, request.email)
-            assert asked < request.due.after(asked), (today, request.email)
-            if answered is not None:
-                assert asked <= answered <= end_of_yesterday + timedelta(days=1), today
-        california = [r for r in DEMO.privacy_requests if r.kind is CALIFORNIA_1798_83]
-        years = sorted(request.asked_at(today).year for request in california)
-        assert years == [today.year - 1, today.year], today
 
 
 async def test_loading_twice_inserts_once(sessions: SessionFactory) -> None:
@@ -301,128 +277,7 @@ async def test_a_california_customer_already_asked_this_year(sessions: SessionFa
         assert request.created_at <= request.completed_at <= now
 
 
-def test_the_doc_shows_the_demo_tables() -> None:
-    doc = DOC.read_text(encoding="utf-8")
-    assert orders_table(DEMO) in doc
-    assert repairs_table(DEMO) in doc
-    assert DEMO_NOTICE in doc
-    assert doc == demo_data_markdown(DEMO), (
-        "docs/demo-data.md is out of date: python -m bot demo-data-docs"
-    )
-
-
-def test_the_tables_list_every_order_and_repair() -> None:
-    orders = orders_table(DEMO)
-    repairs = repairs_table(DEMO)
-    for order in DEMO.orders:
-        assert f"| {order.number} | {order.email} | {DEMO.postcode(order)} |" in orders
-    for repair in DEMO.repairs:
-        assert f"| {repair.number} | {repair.email} | {DEMO.postcode(repair)} |" in repairs
-
-
 def test_the_gift_orders_go_to_another_postcode() -> None:
     gifts = {o.number: DEMO.postcode(o) for o in DEMO.orders if o.delivery_postcode}
     assert gifts == {"PG-100173": "10128", "PG-100245": "85016"}
     assert DEMO.contact("alexander.novak@example.com").postcode == "10007"
-
-
-def broken_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
-    """A copy of the demo data with the first `old` in `file` replaced by `new`."""
-    copy = tmp_path / "demo"
-    shutil.copytree(DEMO_DIR, copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    text = (copy / file).read_text(encoding="utf-8")
-    assert old in text, f"{old!r} is not in {file}"
-    (copy / file).write_text(text.replace(old, new, 1), encoding="utf-8")
-    return copy
-
-
-@pytest.mark.parametrize(
-    ("file", "old", "new", "error"),
-    [
-        (
-            "orders.yml",
-            "  status: shipped\n",
-            "  status: shiped\n",
-            "orders.yml > PG-100229 > status: 'shiped' is not one of received, preparing, ",
-        ),
-        (
-            "orders.yml",
-            "    G0A47101: 1",
-            "    G0A47999: 1",
-            "orders.yml > PG-100234: items: no product G0A47999",
-        ),
-        (
-            "repairs.yml",
-            "  boutique: Piaget Chicago Michigan Avenue",
-            "  boutique: Piaget Chicago",
-            "repairs.yml > RP-20429: no such boutique",
-        ),
-        (
-            "orders.yml",
-            "  email: isabelle.moreau@example.com",
-            "  email: isabelle@example.com",
-            "orders.yml > PG-100211: no such customer",
-        ),
-        (
-            "customers.yml",
-            "  last_name: Moreau\n",
-            "",
-            "customers.yml > isabelle.moreau@example.com: missing field 'last_name'",
-        ),
-        (
-            "repairs.yml",
-            "  boutique: Piaget Fifth Avenue",
-            "  botique: Piaget Fifth Avenue",
-            "repairs.yml > RP-20362: unknown field 'botique'; known: number, email, ",
-        ),
-        (
-            "customers.yml",
-            'postcode: "02108"',
-            "postcode: 02108",
-            "customers.yml > charlotte.dubois@example.org > postcode: expected text (quote it",
-        ),
-        (
-            "orders.yml",
-            "at: -6d 14:12",
-            "at: 6 days ago",
-            "orders.yml > PG-100234 > history > item 1 > at: '6 days ago' is not a moment",
-        ),
-        (
-            "orders.yml",
-            "  carrier: FedEx\n",
-            "",
-            "orders.yml > PG-100131: carrier and tracking_number once shipped, only",
-        ),
-        (
-            "repairs.yml",
-            "    - status: awaiting_estimate_approval\n      at: -70d 19:30",
-            "    - status: quality_control\n      at: -70d 19:30",
-            "repairs.yml > RP-20362: impossible history received > quality_control > in_progress",
-        ),
-        (
-            "boutiques.yml",
-            "    sun: closed",
-            "    sun: 18:00-10:00",
-            "boutiques.yml > Piaget Chicago Michigan Avenue > opening_hours > sun: '18:00-10:00' "
-            "is not opening hours",
-        ),
-        (
-            "customers.yml",
-            "  email: nathan.brooks@example.org",
-            "  email: nathan.brooks@gmail.com",
-            "customers.yml > nathan.brooks@gmail.com: e-mail not on example.com/.org",
-        ),
-        ("boutiques.yml", "- name: Piaget Fifth", "- name: [Piaget Fifth", "boutiques.yml: cannot"),
-    ],
-)
-def test_bad_data_is_refused_naming_the_file_and_the_item(
-    tmp_path: Path, file: str, old: str, new: str, error: str
-) -> None:
-    with pytest.raises(DemoDataError) as refused:
-        read_demo_data(broken_copy(tmp_path, file, old, new))
-    assert error in str(refused.value)
-
-
-def test_the_copy_used_for_bad_data_is_good_as_it_is(tmp_path: Path) -> None:
-    copy = broken_copy(tmp_path, "orders.yml", "PG-", "PG-")
-    assert read_demo_data(copy) == DEMO
