@@ -14,6 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import ConversationLabel
 
+# Why the conversation needs a person, in words (the Rasa actions' and the gateway's reasons).
+REASONS = {
+    "customer_request": "Asked for a person",
+    "complaint": "Complaint",
+    "needs_person": "A topic for a person (lost or stolen piece, authenticity, legal)",
+    "assistant_unavailable": "The assistant could not answer (it was down or failed)",
+    "not_understood": "The assistant did not understand",
+    "verification_lockout": "Locked out after wrong order or repair answers",
+    "team_transfer": "Handed over from another team",
+}
+
 LABELS = {
     "after-sales": "After-sales",
     "boutique": "Boutique",
@@ -91,6 +102,12 @@ NOT_A_TOPIC = frozenset(
     {"greet", "goodbye", "affirm", "deny", "thank", "inform", "cancel", "bot_challenge",
      "request_human", "nlu_fallback", "unclear", "out_of_scope", "help"}
 )  # fmt: skip
+
+
+def reason_in_words(reason: str | None) -> str:
+    if not reason:
+        return ""
+    return REASONS.get(reason, reason.replace("_", " ").capitalize())
 
 
 def intent_in_words(intent: str) -> str:
