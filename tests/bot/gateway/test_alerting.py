@@ -119,8 +119,9 @@ async def test_each_alert_once_across_two_gateways(
     async def mailed(count: int) -> None:
         async def done() -> bool:
             stored = await alerts(settings_pg)
-            return not any(a.mail_status in (MailStatus.PENDING, MailStatus.SENDING)
-                           for a in stored) and len(smtp_server.mailbox.messages) >= count  # fmt: skip
+            busy = (MailStatus.PENDING, MailStatus.SENDING)
+            settled = not any(a.mail_status in busy for a in stored)
+            return settled and len(smtp_server.mailbox.messages) >= count
 
         await until(done, 15, f"{count} e-mails")
         assert len(smtp_server.mailbox.messages) == count
