@@ -235,7 +235,9 @@
     if (status && HOLDER_WORDS[frame.holder]) status.textContent = HOLDER_WORDS[frame.holder];
     conversationEl.setAttribute("data-holder", frame.holder);
     if (frame.agent_id !== ME) {
-      showLiveNotice("A colleague changed this conversation (" + (HOLDER_WORDS[frame.holder] || frame.holder) +
+      var who = frame.agent_id === null || frame.agent_id === undefined
+        ? "This conversation changed" : "A colleague changed this conversation";
+      showLiveNotice(who + " (" + (HOLDER_WORDS[frame.holder] || frame.holder) +
         "). Reload the page to see what you can do now.");
     }
   }
