@@ -116,6 +116,7 @@ async def test_alerts_escalation_and_what_the_customer_sees(
     assert "Asked for a person" in body and "/inbox/conversations/" in body
     assert "talk to a person" not in body, "never what the customer wrote"
     accessibility["web chat, waiting"] = await serious_violations(first)
+    await first.screenshot(path=str(artifact("webchat-waiting.png")))
 
     # 2. An agent signs in: the next handoff alerts them in the inbox, and is not e-mailed.
     agent_context = await browser.new_context(viewport={"width": 1280, "height": 900})
@@ -175,6 +176,7 @@ async def test_alerts_escalation_and_what_the_customer_sees(
     pill = first.locator("#new-message-pill")
     await expect(pill).to_be_visible()
     await expect(first).to_have_title("(1) New message — Concierge — Maison (demo)")
+    await first.screenshot(path=str(artifact("webchat-new-message.png")))
     await pill.click()
     await expect(pill).to_be_hidden()
     await expect(first).to_have_title("Concierge — Maison (demo)")
