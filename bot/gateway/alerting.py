@@ -38,8 +38,10 @@ from bot.store.models import Alert, Author, ChannelIdentity, Contact, Conversati
 
 logger = logging.getLogger(__name__)
 
-# A pending e-mail older than this was left by a gateway that stopped before sending it.
+# A pending e-mail older than this was left by a gateway that stopped before sending it;
+# one still "sending" after MAIL_INTERRUPTED_AFTER, by a gateway that stopped mid-send.
 MAIL_LEFT_AFTER = timedelta(minutes=1)
+MAIL_INTERRUPTED_AFTER = timedelta(minutes=10)
 WOKE_NOTE = "Back from snooze: the time set has come."
 WOKE_BY_CUSTOMER_NOTE = "Back from snooze: the customer wrote."
 
@@ -117,9 +119,12 @@ class Alerter:
         async with sessions.begin() as session:
             raised = await handoffs.escalate_due(session, self._settings, now)
             left = await alerts.pending_mail(session, now - MAIL_LEFT_AFTER)
+            interrupted = await alerts.fail_interrupted(session, now - MAIL_INTERRUPTED_AFTER)
         await self.announce(raised)
         sent = [alert_id for alert_id in left if await self.send_mail(alert_id)]
-        return {"escalated": len(raised), "mail_resent": len(sent)}
+        return {
+            "escalated": len(raised), "mail_resent": len(sent), "mail_interrupted": interrupted
+        }  # fmt: skip
 
     async def wake_snoozed(self, sessions: SessionFactory, now: datetime) -> dict[str, Any]:
         woken = 0

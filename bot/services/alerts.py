@@ -122,6 +122,17 @@ async def pending_mail(session: AsyncSession, older_than: datetime) -> list[int]
     return list(rows)
 
 
+async def fail_interrupted(session: AsyncSession, older_than: datetime) -> int:
+    """E-mails left "sending" by a gateway that stopped mid-send: marked failed, never sent
+    again (at most once, as the outbox does: the server may have taken it)."""
+    result = await session.execute(
+        update(Alert)
+        .where(Alert.mail_status == MailStatus.SENDING, Alert.created_at <= older_than)
+        .values(mail_status=MailStatus.FAILED, mail_error="interrupted while sending")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def mail_text(
     kind: AlertKind,
     customer: str,

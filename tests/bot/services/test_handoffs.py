@@ -147,6 +147,11 @@ async def test_an_alert_key_is_used_once_and_mail_is_taken_once(
             return await alerts.take_mail(session, first) is not None
 
     assert sorted(await asyncio.gather(take(), take())) == [False, True]
+    # Its sender stopped mid-send: later it is marked failed, never sent a second time.
+    async with sessions.begin() as session:
+        assert await alerts.fail_interrupted(session, now - timedelta(minutes=1)) == 0
+        assert await alerts.fail_interrupted(session, now) == 1
+    assert not await take()
 
 
 async def test_an_open_inbox_page_counts_as_on_duty_until_it_goes_quiet(
