@@ -39,9 +39,23 @@ pytest: deps model
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-browser: ## install Debian's Chromium for the browser tests, if it is missing
+browser: ## install Debian's Chromium and axe-core for the browser tests, if missing
 	@if [ -x $(CHROMIUM) ]; then echo "chromium present: $(CHROMIUM)"; else \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; fi
+	@$(MAKE) --no-print-directory $(AXE)
+
+# axe-core (MPL-2.0) checks the inbox and web chat pages for accessibility in the browser
+# tests; fetched from the npm registry at a pinned version, checked against its published
+# integrity, and kept out of git.
+AXE_VERSION := 4.10.3
+AXE := tests/vendor/axe-core/axe.min.js
+
+$(AXE):
+	@mkdir -p $(dir $(AXE)) && cd $(dir $(AXE)) && \
+	  npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+	  tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE && \
+	  mv package/axe.min.js package/LICENSE . && rmdir package && rm axe-core-$(AXE_VERSION).tgz && \
+	  echo "axe-core $(AXE_VERSION) in $(dir $(AXE))"
 
 bench: deps ## our stack vs a stock Rasa assistant under load: prints figures, writes bench/results/
 	$(APP_PY) -m bench.run

@@ -25,7 +25,8 @@ from rasa_sdk.forms import FormValidationAction
 from actions import account_state as state
 from actions import runtime
 from actions.context import turn_context
-from bot.services import preferences, verification
+from bot.services import preferences, proofs, verification
+from bot.store.models import ProofMethod
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,11 @@ class ValidateVerifyIdentityForm(EmailValidation, FormValidationAction):  # type
             result = await verification.check_code(
                 session, settings.secret_key, tracker.sender_id, digits, context.identity_id
             )
+            if result.contact_id is not None and context.conversation_id is not None:
+                # Carried over to the agent if the conversation is handed off.
+                await proofs.record(
+                    session, context.conversation_id, ProofMethod.CODE, result.contact_id
+                )
         if result.outcome is verification.CodeCheck.VERIFIED:
             dispatcher.utter_message(response="utter_verification_succeeded")
             # Only a marker stays in the slot, never the code.

@@ -32,8 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actions import account_state, runtime
 from actions.context import turn_context
 from actions.handoff import hand_off
-from bot.services import lookup_guard, orders
+from bot.services import lookup_guard, orders, proofs
 from bot.services.orders import LookupResult, Outcome
+from bot.store.models import ProofMethod
 
 CONTACT_SLOT = "order_contact_id"
 REQUESTED_SLOT = "requested_slot"
@@ -59,6 +60,7 @@ class LookupKind:
     describe: Callable[[Any], str]
     invalid_number_response: str
     not_verified_response: str
+    proof_method: ProofMethod  # what a passed check is recorded as (services/proofs.py)
 
 
 def _first_text(value: Any) -> str | None:
@@ -121,8 +123,12 @@ async def validate_answer(
     number = tracker.get_slot(kind.number_slot)
     if not isinstance(number, str):
         return {kind.answer_slot: None}  # asked for the number first; asked again later
+    context = turn_context(tracker)
     async with runtime.sessions().begin() as session:
-        result = await kind.look_up(session, number, answer, turn_context(tracker).lookup_subjects)
+        result = await kind.look_up(session, number, answer, context.lookup_subjects)
+        owner = result.contact_id if result.outcome is Outcome.FOUND else None
+        if owner is not None and context.conversation_id is not None:  # shown at a handoff
+            await proofs.record(session, context.conversation_id, kind.proof_method, owner, number)
     if result.outcome is Outcome.FOUND:
         return {kind.answer_slot: VERIFIED, CONTACT_SLOT: result.contact_id}
     if result.outcome is Outcome.LOCKED:

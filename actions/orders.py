@@ -13,6 +13,7 @@ from actions.context import turn_context
 from actions.handoff import hand_off
 from bot.services import lookup_guard, orders
 from bot.services.order_messages import describe_order, order_summary_line, repair_summary_line
+from bot.store.models import ProofMethod
 
 ORDER = lookups.LookupKind(
     form="order_status_form",
@@ -24,6 +25,7 @@ ORDER = lookups.LookupKind(
     describe=describe_order,
     invalid_number_response="utter_order_number_invalid",
     not_verified_response="utter_order_not_verified",
+    proof_method=ProofMethod.ORDER_CHECK,
 )
 
 # Buttons in a list of the customer's orders and repairs: enough to choose, short to read.

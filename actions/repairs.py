@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import lookups
 from bot.services import orders
 from bot.services.order_messages import describe_repair
+from bot.store.models import ProofMethod
 
 REPAIR = lookups.LookupKind(
     form="repair_status_form",
@@ -26,6 +27,7 @@ REPAIR = lookups.LookupKind(
     describe=describe_repair,
     invalid_number_response="utter_repair_number_invalid",
     not_verified_response="utter_repair_not_verified",
+    proof_method=ProofMethod.REPAIR_CHECK,
 )
 
 

@@ -61,7 +61,7 @@ def create_app(settings: Settings) -> web.Application:
 
 def scheduled_jobs(app: web.Application) -> list[Job]:
     """The periodic jobs every gateway offers to run; each occurrence runs on one of them."""
-    return []
+    return [*app[PIPELINE].alerter.jobs()]  # escalations, snoozes (bot/gateway/alerting.py)
 
 
 async def _scheduled_jobs(app: web.Application) -> AsyncIterator[None]:
@@ -103,6 +103,7 @@ async def _assistant(app: web.Application) -> AsyncIterator[None]:
         app[PIPELINE] = Pipeline(settings, app[SESSIONS], rasa, app[LIVE])
         app[OUTBOX] = Outbox(app[SESSIONS], settings)
         yield
+        await app[PIPELINE].alerter.close()
 
 
 async def _deliveries(app: web.Application) -> AsyncIterator[None]:

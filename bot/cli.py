@@ -117,6 +117,20 @@ def _agent_arguments(parser: argparse.ArgumentParser) -> None:
     add_arguments(parser)
 
 
+def set_priority(args: argparse.Namespace) -> None:
+    from bot.inbox.accounts import set_priority_command
+
+    code = set_priority_command(args, Settings.from_env().database_url)
+    if code:
+        raise SystemExit(code)
+
+
+def _priority_arguments(parser: argparse.ArgumentParser) -> None:
+    from bot.inbox.accounts import add_priority_arguments
+
+    add_priority_arguments(parser)
+
+
 COMMANDS = {
     "init-env": (init_env, "create .env with fresh secrets if it does not exist"),
     "create-databases": (
@@ -132,9 +146,10 @@ COMMANDS = {
     "model-path": (model_path, "print the model file for the current training data"),
     "serve": (serve, "run the gateway"),
     "create-agent": (create_agent, "create a concierge inbox account (password from a prompt)"),
+    "set-priority": (set_priority, "mark a contact VIP, high or normal priority in the queue"),
 }
 # Commands that take options.
-ARGUMENTS = {"create-agent": _agent_arguments}
+ARGUMENTS = {"create-agent": _agent_arguments, "set-priority": _priority_arguments}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -74,6 +74,13 @@ class Settings:
     outbox_sending_timeout_seconds: float = 300.0
     # How often each gateway checks for due scheduled jobs (bot/gateway/scheduler.py).
     scheduler_tick_seconds: float = 30.0
+    # The concierge queue (issue 14): a handoff still unclaimed after this many seconds is
+    # escalated (it rises, is marked overdue, and agents are alerted again).
+    handoff_escalate_after_seconds: float = 600.0
+    # Where a handoff is e-mailed when no agent has the inbox open (empty: nowhere).
+    on_duty_email: str = ""
+    # First-response targets per priority, in seconds: the queue shows green, amber, red.
+    first_response_targets: str = "vip=120,high=300,normal=600"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -119,10 +126,28 @@ class Settings:
             scheduler_tick_seconds=_float(
                 env, "SCHEDULER_TICK_SECONDS", cls.scheduler_tick_seconds
             ),
+            handoff_escalate_after_seconds=_seconds(
+                env, "HANDOFF_ESCALATE_AFTER", cls.handoff_escalate_after_seconds
+            ),
+            on_duty_email=env.get("ON_DUTY_EMAIL", "").strip(),
+            first_response_targets=env.get("FIRST_RESPONSE_TARGETS", "")
+            or cls.first_response_targets,
         )
+        _check_targets(settings)
         _check_concierge_hours(settings)
         _check_live_broadcast(settings)
         return settings
+
+    @property
+    def response_targets(self) -> dict[str, float]:
+        """FIRST_RESPONSE_TARGETS as seconds by priority ("vip=2m,high=300,normal=10m")."""
+        targets: dict[str, float] = {}
+        for part in self.first_response_targets.split(","):
+            name, sep, value = part.partition("=")
+            if not sep or not name.strip():
+                raise SettingsError(f"FIRST_RESPONSE_TARGETS: expected priority=time, got {part!r}")
+            targets[name.strip().lower()] = parse_seconds("FIRST_RESPONSE_TARGETS", value)
+        return targets
 
     @property
     def rasa_urls(self) -> list[str]:
@@ -180,6 +205,35 @@ def _check_live_broadcast(settings: Settings) -> None:
     """NOTIFY needs PostgreSQL: say so at start-up rather than at the first live event."""
     if settings.live_broadcast == "postgres" and not settings.database_url.startswith("postgresql"):
         raise SettingsError("LIVE_BROADCAST=postgres needs DATABASE_URL=postgresql+asyncpg://…")
+
+
+def _check_targets(settings: Settings) -> None:
+    missing = {"normal", "high", "vip"} - set(settings.response_targets)
+    if missing:
+        raise SettingsError(f"FIRST_RESPONSE_TARGETS: no target for {', '.join(sorted(missing))}")
+
+
+DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_seconds(name: str, value: str) -> float:
+    """ "90", "90s", "15m", "1h" as seconds; a clear error otherwise."""
+    text = value.strip().lower()
+    unit = DURATION_UNITS.get(text[-1:]) if text else None
+    number = text[:-1] if unit else text
+    try:
+        seconds = float(number) * (unit or 1.0)
+    except ValueError as error:
+        raise SettingsError(
+            f"{name} must be a duration like 90, 90s, 15m or 1h, got {value!r}"
+        ) from error
+    if seconds <= 0:
+        raise SettingsError(f"{name} must be more than zero, got {value!r}")
+    return seconds
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    return parse_seconds(name, env[name]) if env.get(name, "").strip() else default
 
 
 def _mode(env: dict[str, str], name: str) -> str:

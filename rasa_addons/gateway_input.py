@@ -5,15 +5,22 @@ HTTP API, not channel webhooks. This channel checks `Authorization: Bearer <toke
 constant time, passes the gateway's metadata (channel, conversation, public or private) to
 the tracker, and reports a failed turn as a 500 instead of an empty answer, so the gateway
 can tell "the assistant had nothing to say" from "the assistant broke".
+
+When a turn hands off to the concierge (an action's `{"handoff": ...}` marker), the answer
+also carries `{"custom": {"understood": {"intents": [...]}}}`: the intents Rasa recognised
+in this session, read from the tracker once the turn is saved, so the agent's digest says
+what the assistant understood, not a guess (bot/services/handoff_digest.py). Only handoff
+turns pay for reading the tracker.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import SessionStarted, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -28,6 +35,22 @@ kept_alive_endpoints.install()
 event_types.install()
 
 MAX_TEXT_LENGTH = 4000
+UNDERSTOOD_LIMIT = 50
+
+
+def handed_off(messages: List[Dict[str, Any]]) -> bool:
+    return any(isinstance(m.get("custom"), dict) and "handoff" in m["custom"] for m in messages)
+
+
+def session_intents(events: Any) -> List[str]:
+    """The intents of the customer's messages since the session started, oldest first."""
+    intents: List[str] = []
+    for event in events:
+        if isinstance(event, SessionStarted):
+            intents = []
+        elif isinstance(event, UserUttered) and event.intent_name:
+            intents.append(event.intent_name)
+    return intents[-UNDERSTOOD_LIMIT:]
 
 
 class GatewayInput(InputChannel):
@@ -96,6 +119,24 @@ class GatewayInput(InputChannel):
                     },
                     status=500,
                 )
-            return response.json(collector.messages)
+            messages = list(collector.messages)
+            if handed_off(messages):
+                intents = await self._understood(request, sender)
+                if intents is not None:
+                    messages.append(
+                        {"recipient_id": sender, "custom": {"understood": {"intents": intents}}}
+                    )
+            return response.json(messages)
 
         return webhook
+
+    @staticmethod
+    async def _understood(request: Request, sender: str) -> List[str] | None:
+        """What the tracker says was understood; None (and logged) if it cannot be read: the
+        handoff itself must not fail for want of a digest."""
+        try:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        except Exception:
+            logger.exception("could not read the tracker of %s for the handoff digest", sender)
+            return None
+        return session_intents(tracker.events) if tracker is not None else None

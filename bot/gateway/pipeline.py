@@ -15,23 +15,41 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.gateway.conversations import minors
+from sqlalchemy import select
+
+from bot.gateway.alerting import Alerter, woke_up
+from bot.gateway.conversations import minors, notices
 from bot.gateway.conversations import record as conversations
-from bot.gateway.conversations.holder import hand_off, keep_for_bot
+from bot.gateway.conversations.holder import customer_left, hand_off, keep_for_bot
 from bot.gateway.conversations.record import ConversationState, DuplicateMessage, InboundMessage
 from bot.gateway.live.broadcast import Broadcaster, LiveEvent, LocalBroadcaster, publish_all
 from bot.gateway.live.broadcast import conversation_event as conversation_changed
 from bot.gateway.live.broadcast import message_event as message_recorded
 from bot.gateway.rasa_client import AssistantTurn, AssistantUnavailable, RasaClient
 from bot.gateway.replies import Reply, assistant_unavailable_reply
+from bot.services import handoffs, snooze
 from bot.settings import Settings
 from bot.store.db import SessionFactory
-from bot.store.models import Author, ConversationHolder
+from bot.store.models import Author, Channel, ChannelIdentity, Conversation, ConversationHolder
 from bot.store.types import utcnow
 
 logger = logging.getLogger(__name__)
 
 HANDOFF_ASSISTANT_FAILED = "assistant_unavailable"
+WOKE_BY_CUSTOMER = "Back from snooze: the customer wrote."
+# What Rasa recognised in the session, sent with a handoff (rasa_addons/gateway_input.py).
+UNDERSTOOD_LIMIT = 50
+
+
+def understood(signals: list[dict[str, Any]]) -> list[str]:
+    """The intents of the session so far, oldest first, from Rasa's `understood` marker."""
+    for signal in signals:
+        marker = signal.get("understood")
+        if isinstance(marker, dict) and isinstance(marker.get("intents"), list):
+            return [str(i)[:64] for i in marker["intents"] if isinstance(i, str)][
+                -UNDERSTOOD_LIMIT:
+            ]
+    return []
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,8 @@ class Pipeline:
         # One turn at a time per customer in this process, so replies keep their order;
         # Rasa's lock store does the same across Rasa servers.
         self._locks = KeyedLocks()
+        # Handoffs alert the agents on duty, once, after the commit (gateway/alerting.py).
+        self.alerter = Alerter(settings, sessions, self._live)
 
     async def handle(self, inbound: InboundMessage, *, answer: Reply | None = None) -> TurnResult:
         """One turn. `answer`, when a connector already knows it (content it cannot read, a
@@ -82,8 +102,11 @@ class Pipeline:
                     inbound.platform_message_id,
                 )
                 return TurnResult(conversation.id, duplicate=True, holder=conversation.holder)
-            recorded = message_recorded(conversation, message_id, Author.CUSTOMER)
-        await publish_all(self._live, [recorded])
+            recorded = [message_recorded(conversation, message_id, Author.CUSTOMER)]
+            # An answer brings a snoozed conversation back to its agent at once.
+            if conversation.snoozed and await snooze.wake(session, conversation.id):
+                recorded += await woke_up(session, conversation.id, WOKE_BY_CUSTOMER)
+        await publish_all(self._live, recorded)
 
         if conversation.holder is not ConversationHolder.BOT:
             # A person has it (or will): the customer's words reach the inbox, not the bot.
@@ -145,15 +168,66 @@ class Pipeline:
                 ]
                 if minors.declared(turn.signals):
                     await minors.mark_declared(session, conversation)
-            if reasons and await hand_off(session, conversation.id, reasons[0]):
+            alert_ids: list[int] = []
+            notice: Reply | None = None
+            if reasons and await hand_off(session, conversation.id, reasons[0], now):
                 conversation = conversation.held_by(ConversationHolder.WAITING)
                 events.append(conversation_changed(conversation))
+                queued = await handoffs.enter_queue(
+                    session, self._settings, conversation.id, reasons[0], now,
+                    understood(turn.signals) if turn else [],
+                )  # fmt: skip
+                alert_ids += [queued.alert_id] if queued.alert_id else []
+                if conversation.channel is not Channel.WEBCHAT:  # its status line says so
+                    notice = await notices.waiting(session, self._settings, conversation.id, now)
             message_ids = await conversations.record_replies(
                 session, conversation, replies, now=now, in_reply_to=in_reply_to, stamped=True
             )
             events.extend(message_recorded(conversation, id_, Author.BOT) for id_ in message_ids)
+            if notice is not None and in_reply_to is None:
+                [notice_id] = await conversations.record_replies(
+                    session, conversation, [notice], author=Author.SYSTEM, now=now, stamped=True
+                )
+                events.append(message_recorded(conversation, notice_id, Author.SYSTEM))
+                replies = [*replies, notice]
         await publish_all(self._live, events)
+        if alert_ids:
+            await self.alerter.announce(alert_ids)
         return TurnResult(conversation.id, replies=replies, holder=conversation.holder)
+
+    async def leave(self, channel: Channel, customer: str) -> bool:
+        """The customer left their conversation (a new web chat one): if a person has it or
+        is about to, it is closed with a note, so no agent writes into the void."""
+        async with self._locks.hold((channel.value, customer)):
+            events = await self._close_for_leaving(channel, customer)
+        await publish_all(self._live, events)
+        return bool(events)
+
+    async def _close_for_leaving(self, channel: Channel, customer: str) -> list[LiveEvent]:
+        async with self._sessions.begin() as session:
+            conversation_id = await session.scalar(
+                select(Conversation.id)
+                .join(ChannelIdentity, ChannelIdentity.id == Conversation.identity_id)
+                .where(
+                    ChannelIdentity.channel == channel,
+                    ChannelIdentity.external_id == customer,
+                )
+                .order_by(Conversation.id.desc())
+                .limit(1)
+            )
+            if conversation_id is None or not await customer_left(
+                session, conversation_id, utcnow()
+            ):
+                return []
+            state = await conversations.conversation_state(session, conversation_id)
+            [note_id] = await conversations.record_replies(
+                session, state, [Reply(notices.LEFT_NOTE)], author=Author.SYSTEM,
+                private_note=True,
+            )  # fmt: skip
+            return [
+                conversation_changed(state),
+                message_recorded(state, note_id, Author.SYSTEM, private_note=True),
+            ]
 
     @staticmethod
     def _metadata(inbound: InboundMessage, conversation: ConversationState) -> dict[str, Any]:

@@ -30,6 +30,7 @@ class WebChatViews:
     chat: Handler  # POST /api/chat: a customer's message, the assistant's replies
     live: Handler  # the page's websocket: what POST does not return
     static_dir: Path
+    leave: Handler | None = None  # POST /api/chat/leave: the customer starts a new one
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def setup_routes(app: web.Application, mounts: Mounts) -> None:
     router.add_get("/", webchat.page, name="webchat_page")
     router.add_post("/api/chat", webchat.chat, name="webchat_api")
     router.add_get("/api/chat/{session_id}/ws", webchat.live, name="webchat_live")
+    if webchat.leave is not None:
+        router.add_post("/api/chat/leave", webchat.leave, name="webchat_leave")
     router.add_static("/static/", webchat.static_dir, name="static")
 
     if mounts.telegram is not None:

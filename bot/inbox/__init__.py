@@ -25,6 +25,7 @@ def create_inbox() -> web.Application:
     get, post = inbox.router.add_get, inbox.router.add_post
     get("/", views_queue.queue_page, name="queue")
     get("/api/queue", views_queue.queue_json, name="queue_json")
+    get("/queue/sections", views_queue.queue_sections, name="queue_sections")
     get("/login", views_login.login_page, name="login_page")
     post("/login", views_login.login, name="login")
     post("/logout", views_login.logout, name="logout")
@@ -35,6 +36,10 @@ def create_inbox() -> web.Application:
     post(C + "/reply", views_conversation.reply, name="reply")
     post(C + "/note", views_conversation.note, name="note")
     post(C + "/resolve", views_conversation.resolve, name="resolve")
+    post(C + "/labels", views_conversation.labels, name="labels")
+    post(C + "/team", views_conversation.team, name="team")
+    post(C + "/snooze", views_conversation.snooze, name="snooze")
+    post(C + "/wake", views_conversation.wake, name="wake")
     get("/privacy", views_privacy.privacy_page, name="privacy")
     post("/privacy/{request_id}/done", views_privacy.complete, name="privacy_done")
     get("/contacts/{contact_id}/export.json", views_privacy.export, name="export")

@@ -17,7 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Agent, AgentRole
+from bot.services.routing import TEAMS
+from bot.store.models import Agent, AgentRole, Contact, Priority
 
 MIN_PASSWORD_LENGTH = 12
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -95,6 +96,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--email", required=True)
     parser.add_argument("--name", required=True, help="the name customers and colleagues see")
     parser.add_argument("--role", choices=[r.value for r in AgentRole], default="agent")
+    parser.add_argument(
+        "--team", choices=sorted(TEAMS), default=None, help="whose queue the agent sees first"
+    )
 
 
 def read_password() -> str:
@@ -114,9 +118,11 @@ def create_agent_command(args: argparse.Namespace, database_url: str) -> int:
         engine = create_engine(database_url)
         try:
             async with create_session_factory(engine).begin() as session:
-                return await create_agent(
+                agent = await create_agent(
                     session, args.email, args.name, password, AgentRole(args.role)
                 )
+                agent.team = getattr(args, "team", None)
+                return agent
         finally:
             await engine.dispose()
 
@@ -128,4 +134,37 @@ def create_agent_command(args: argparse.Namespace, database_url: str) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"created {agent.role.value} {agent.email} ({agent.display_name})")
+    return 0
+
+
+# --- the house's priority flag -------------------------------------------------------------
+
+
+def add_priority_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--email", required=True, help="the contact's e-mail address")
+    parser.add_argument("--priority", choices=[p.value for p in Priority], required=True)
+
+
+def set_priority_command(args: argparse.Namespace, database_url: str) -> int:
+    """The house marks a customer VIP (or high, or back to normal): the queue orders by it."""
+    from bot.store.db import create_engine, create_session_factory
+
+    async def run() -> bool:
+        engine = create_engine(database_url)
+        try:
+            async with create_session_factory(engine).begin() as session:
+                contact = await session.scalar(
+                    select(Contact).where(func.lower(Contact.email) == args.email.strip().lower())
+                )
+                if contact is None:
+                    return False
+                contact.priority = Priority(args.priority)
+                return True
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(run()):
+        print(f"error: no contact with the e-mail {args.email}", file=sys.stderr)
+        return 1
+    print(f"{args.email}: priority {args.priority}")
     return 0

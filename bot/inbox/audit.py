@@ -30,6 +30,11 @@ ACTIONS = {
     "resolve": "resolved the conversation",
     "canned_save": "saved a canned reply",
     "canned_delete": "deleted a canned reply",
+    "view_checked": "viewed the order or repair the customer proved in the chat",
+    "labels": "changed the labels",
+    "team": "handed the conversation to a team",
+    "snooze": "snoozed the conversation",
+    "wake": "woke a snoozed conversation",
 }
 
 

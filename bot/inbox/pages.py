@@ -50,6 +50,12 @@ NOTICES = {
     "invalid": "Please check the form: a field is missing or too long.",
     "done": "Marked as done.",
     "not_open": "That request was already closed.",
+    "labelled": "Labels saved.",
+    "team": "Handed to the team.",
+    "snoozed": "Snoozed: it comes back by itself.",
+    "woken": "Back in the queue.",
+    "not_snoozed": "It could not be snoozed or woken: it changed meanwhile, "
+    "or the time has passed.",
 }
 
 

@@ -12,18 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.inbox.queue import customer_label
-from bot.services import orders, preferences, privacy_requests
+from bot.services import handoffs, orders, preferences, privacy_requests, proofs, routing
+from bot.services.customers import CHANNEL_NAMES
 from bot.store.models import (
     Agent,
     Author,
     ChannelIdentity,
     Contact,
     Conversation,
+    ConversationRead,
     Message,
     Order,
     OutboxMessage,
     PrivacyRequest,
     PrivacyRequestStatus,
+    ProofMethod,
     Repair,
 )
 
@@ -51,7 +54,7 @@ class Line:
 AUTHOR_LABELS = {
     Author.CUSTOMER: "Customer",
     Author.BOT: "Assistant",
-    Author.SYSTEM: "Assistant (automatic notice)",
+    Author.SYSTEM: "Automatic notice",
 }
 
 
@@ -132,4 +135,87 @@ async def context(session: AsyncSession, conversation: Conversation) -> Customer
         await orders.repairs_of(session, contact.id),
         await preferences.current(session, contact),
         requests,
+    )
+
+
+@dataclass(frozen=True)
+class Earlier:
+    id: int
+    channel: str
+    holder: str
+    started: datetime
+    last_message_at: datetime
+    reason: str
+
+
+async def earlier_conversations(
+    session: AsyncSession, conversation: Conversation, limit: int = 20
+) -> list[Earlier]:
+    """The customer's other conversations, on every channel: those of this channel identity
+    and, once they are verified, of every identity linked to the same contact."""
+    identity = conversation.identity
+    same_customer = (
+        ChannelIdentity.contact_id == identity.contact_id
+        if identity.contact_id is not None
+        else ChannelIdentity.id == identity.id
+    )
+    rows = await session.scalars(
+        select(Conversation)
+        .join(ChannelIdentity, ChannelIdentity.id == Conversation.identity_id)
+        .where(same_customer, Conversation.id != conversation.id)
+        .order_by(Conversation.id.desc())
+        .limit(limit)
+    )
+    return [
+        Earlier(
+            c.id, CHANNEL_NAMES[c.channel], c.holder.value, c.created_at, c.last_message_at,
+            routing.reason_in_words(c.handoff_reason),
+        )
+        for c in rows
+    ]  # fmt: skip
+
+
+async def mark_read(
+    session: AsyncSession, agent_id: int, conversation_id: int, message_id: int
+) -> None:
+    """The agent has seen the conversation up to this message (never backwards)."""
+    read = await session.get(ConversationRead, (agent_id, conversation_id))
+    if read is None:
+        session.add(
+            ConversationRead(
+                agent_id=agent_id, conversation_id=conversation_id, last_read_message_id=message_id
+            )
+        )
+    elif read.last_read_message_id < message_id:
+        read.last_read_message_id = message_id
+
+
+@dataclass(frozen=True)
+class Handed:
+    """What the agent learns at a glance: the handoff's digest and what was proved."""
+
+    digest: dict[str, Any]
+    proofs: list[proofs.Proof]
+    checked_orders: list[Order]
+    checked_repairs: list[Repair]
+    labels: list[str]
+
+
+async def handed_over(session: AsyncSession, conversation: Conversation) -> Handed:
+    handoff = await handoffs.latest(session, conversation.id)
+    proved = await proofs.of_conversation(session, conversation.id)
+    checked_orders, checked_repairs = [], []
+    for proof in proved:
+        if proof.method is ProofMethod.ORDER_CHECK and proof.subject:
+            order = await orders.verified_order(session, proof.subject, proof.contact_id)
+            checked_orders += [order] if order else []
+        elif proof.method is ProofMethod.REPAIR_CHECK and proof.subject:
+            repair = await orders.verified_repair(session, proof.subject, proof.contact_id)
+            checked_repairs += [repair] if repair else []
+    return Handed(
+        handoff.digest if handoff else {},
+        proved,
+        checked_orders,
+        checked_repairs,
+        await routing.labels_of(session, conversation.id),
     )

@@ -7,17 +7,25 @@ socket then keeps the transcript current without further entries: it is the same
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.gateway.keys import LIVE, OUTBOX, SESSIONS
+from bot.gateway.keys import LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS
 from bot.inbox import audit, canned, queries, queue
 from bot.inbox.actions import ConversationActions, Outcome
 from bot.inbox.auth import Who, action, page
 from bot.inbox.pages import NOTICES, redirect, refuse, render, wants_json
+from bot.services import concierge_hours, routing
 from bot.store.models import Agent, Conversation, ConversationHolder
+from bot.store.types import utcnow
 
-FAILURE_STATUS = {"taken": 409, "not_assigned": 409, "not_resolved": 409, "not_holder": 403}
+FAILURE_STATUS = {
+    "taken": 409, "not_assigned": 409, "not_resolved": 409, "not_holder": 403,
+    "not_snoozed": 409,
+}  # fmt: skip
+SNOOZE_PRESETS = {"60": timedelta(hours=1), "240": timedelta(hours=4), "1440": timedelta(days=1)}
 
 
 def _id(request: web.Request) -> int:
@@ -39,6 +47,9 @@ def permissions(conversation: Conversation, who: Who) -> dict[str, bool]:
         "reply": mine or (held and who.is_admin),
         "assign": mine or ((held or waiting) and who.is_admin),
         "resolve": mine or waiting or (held and who.is_admin),
+        "team": waiting or mine or (held and who.is_admin),
+        "snooze": (mine or (held and who.is_admin)) and conversation.snoozed_at is None,
+        "wake": conversation.snoozed_at is not None,
     }
 
 
@@ -58,6 +69,12 @@ async def conversation_page(request: web.Request, who: Who) -> web.StreamRespons
             )
         lines = await queries.transcript(session, conversation_id)
         context = await queries.context(session, conversation)
+        handed = await queries.handed_over(session, conversation)
+        if any(proof.method.value != "code" for proof in handed.proofs):
+            audit.record(session, who.agent_id, "view_checked", "conversation", conversation_id)
+        earlier = await queries.earlier_conversations(session, conversation)
+        if lines:
+            await queries.mark_read(session, who.agent_id, conversation_id, lines[-1].id)
         colleagues = list(
             await session.scalars(
                 select(Agent).where(Agent.is_active.is_(True)).order_by(Agent.display_name)
@@ -77,6 +94,12 @@ async def conversation_page(request: web.Request, who: Who) -> web.StreamRespons
             "can": permissions(conversation, who),
             "colleagues": [a for a in colleagues if a.id != conversation.assignee_id],
             "canned": {r.short_code: r.text for r in responses},
+            "handed": handed,
+            "earlier": earlier,
+            "labels": routing.LABELS,
+            "teams": routing.TEAMS,
+            "intent_in_words": routing.intent_in_words,
+            "zone": concierge_hours.hours(request.config_dict[SETTINGS]).zone.key,
         },
     )
 
@@ -95,7 +118,9 @@ async def messages_json(request: web.Request, who: Who) -> web.StreamResponse:
 
 def _actions(request: web.Request) -> ConversationActions:
     config = request.config_dict
-    return ConversationActions(config[SESSIONS], config[LIVE], config[OUTBOX])
+    return ConversationActions(
+        config[SESSIONS], config[LIVE], config[OUTBOX], config[PIPELINE].alerter
+    )
 
 
 def _answer(request: web.Request, conversation_id: int, outcome: Outcome) -> web.StreamResponse:
@@ -152,3 +177,51 @@ async def resolve(request: web.Request, who: Who) -> web.StreamResponse:
     conversation_id = _id(request)
     outcome = await _actions(request).resolve(who.agent_id, who.is_admin, conversation_id)
     return _answer(request, conversation_id, outcome)
+
+
+@action()
+async def labels(request: web.Request, who: Who) -> web.StreamResponse:
+    conversation_id = _id(request)
+    chosen = [str(value) for value in (await request.post()).getall("label", [])]
+    outcome = await _actions(request).set_labels(who.agent_id, conversation_id, chosen)
+    return _answer(request, conversation_id, outcome)
+
+
+@action()
+async def team(request: web.Request, who: Who) -> web.StreamResponse:
+    conversation_id = _id(request)
+    chosen = str((await request.post()).get("team", ""))
+    outcome = await _actions(request).to_team(
+        who.agent_id, who.is_admin, conversation_id, chosen, request.config_dict[SETTINGS]
+    )
+    return _answer(request, conversation_id, outcome)
+
+
+@action()
+async def snooze(request: web.Request, who: Who) -> web.StreamResponse:
+    """Until one of the presets, a time (in the concierge's time zone), or the answer."""
+    conversation_id = _id(request)
+    form = await request.post()
+    choice = str(form.get("until", ""))
+    until: datetime | None = None
+    if choice in SNOOZE_PRESETS:
+        until = utcnow() + SNOOZE_PRESETS[choice]
+    elif choice == "at":
+        try:
+            local = datetime.fromisoformat(str(form.get("at", "")))
+        except ValueError:
+            return refuse(request, 400, NOTICES["invalid"])
+        zone = concierge_hours.hours(request.config_dict[SETTINGS]).zone
+        until = local.replace(tzinfo=zone) if local.tzinfo is None else local
+    elif choice != "reply":
+        return refuse(request, 400, NOTICES["invalid"])
+    outcome = await _actions(request).snooze(who.agent_id, who.is_admin, conversation_id, until)
+    return _answer(request, conversation_id, outcome)
+
+
+@action()
+async def wake(request: web.Request, who: Who) -> web.StreamResponse:
+    conversation_id = _id(request)
+    return _answer(
+        request, conversation_id, await _actions(request).wake(who.agent_id, conversation_id)
+    )

@@ -66,6 +66,20 @@ async def chat(request: web.Request) -> web.Response:
     return web.json_response({"replies": [reply.to_json() for reply in result.replies]})
 
 
+async def leave(request: web.Request) -> web.Response:
+    """POST /api/chat/leave {"session_id"}: the customer starts a new conversation, leaving
+    this one; an agent who has it (or would have) sees that they left."""
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _bad_request("the body is not valid JSON")
+    session_id = body.get("session_id") if isinstance(body, dict) else None
+    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+        return _bad_request("session_id must be a string of 1 to 128 letters, digits or _ . : -")
+    closed = await request.app[PIPELINE].leave(Channel.WEBCHAT, session_id)
+    return web.json_response({"closed": closed})
+
+
 async def page(_: web.Request) -> web.FileResponse:
     response = web.FileResponse(STATIC_DIR / "webchat.html")
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY

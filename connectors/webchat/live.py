@@ -8,7 +8,10 @@ overlap, so the page shows each message once: POST replies keep their exact, id-
 messages that POST never returns, each with its message id.
 
 Frames: {"type": "message", "message": {"id": 42, "text": "...", "buttons": [...],
-"author": "agent" | "bot"}}. On connect, the messages after `?after=<id>` are sent first
+"author": "agent" | "bot", "notice": true (the gateway's own notices only)}}, and
+{"type": "status", "status": {...}} (bot/gateway/conversations/status.py): where the
+conversation stands, sent on connect, when it changes, and while it waits whenever the
+queue moves. On connect, the messages after `?after=<id>` are sent first
 (without it, all of them: the page drops ids it already shows), so nothing is missed while
 the page was closed or offline. Private notes, the customer's own messages and the bot's
 POST replies are never sent here.
@@ -22,11 +25,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.gateway.conversations import record
+from bot.gateway.conversations.status import customer_status
 from bot.gateway.keys import LIVE, SESSIONS, SETTINGS, SOCKETS
-from bot.gateway.live.broadcast import MESSAGE, LiveEvent
+from bot.gateway.live.broadcast import CONVERSATION, MESSAGE, LiveEvent
 from bot.gateway.live.sockets import pump, same_origin
 from bot.store.db import SessionFactory
 from bot.store.models import Author, Channel, Message
+from bot.store.types import utcnow
 from connectors.webchat.api import SESSION_ID  # the same rule as POST /api/chat
 
 logger = logging.getLogger(__name__)
@@ -51,7 +56,16 @@ async def live(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=30)
     await ws.prepare(request)
     sessions = request.config_dict[SESSIONS]
+    settings = request.config_dict[SETTINGS]
     last_sent = after
+    holder = "none"
+
+    async def send_status() -> None:
+        nonlocal holder
+        async with sessions() as session:
+            status = await customer_status(session, settings, Channel.WEBCHAT, session_id, utcnow())
+        holder = status["holder"]
+        await ws.send_json({"type": "status", "status": status})
 
     async def send_new() -> None:
         nonlocal last_sent
@@ -72,12 +86,18 @@ async def live(request: web.Request) -> web.StreamResponse:
             and not event.private_note
         ):
             await send_new()
+        if event.kind == CONVERSATION and (
+            (event.channel == Channel.WEBCHAT.value and event.customer == session_id)
+            or holder == "waiting"  # the queue moved: the place in it may have too
+        ):
+            await send_status()
         return True
 
     with request.config_dict[SOCKETS].track(ws):
         # Subscribe first, then replay: a message recorded in between is sent, not lost.
         async with request.config_dict[LIVE].subscribe() as subscription:
             await send_new()
+            await send_status()
             await pump(ws, subscription, on_event)
     return ws
 
@@ -96,4 +116,5 @@ def frame(message: Message) -> dict[str, Any]:
         "text": message.text,
         "buttons": message.buttons or [],
         "author": "agent" if message.author is Author.AGENT else "bot",
+        **({"notice": True} if message.author is Author.SYSTEM else {}),
     }

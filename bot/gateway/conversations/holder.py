@@ -61,6 +61,8 @@ async def hand_off(
             "waiting_since": now or utcnow(),
             "handoff_reason": reason[:64],
             "assignee_id": None,
+            "snoozed_at": None,
+            "snoozed_until": None,
         },
     )
 
@@ -147,7 +149,46 @@ async def resolve(session: AsyncSession, conversation_id: int, agent_id: int, ad
             )
         ]
     )
-    values: dict[str, Any] = {"holder": RESOLVED, "waiting_since": None}
+    values: dict[str, Any] = {
+        "holder": RESOLVED, "waiting_since": None, "snoozed_at": None, "snoozed_until": None
+    }  # fmt: skip
     if not admin:
         values["assignee_id"] = agent_id
     return await _change(session, conversation_id, where, values)
+
+
+async def customer_left(session: AsyncSession, conversation_id: int, now: datetime) -> bool:
+    """waiting/agent -> resolved: the customer left (a new web chat conversation), so
+    nobody would read an answer here. The assignee is kept, to show who had it."""
+    return await _change(
+        session,
+        conversation_id,
+        [Conversation.holder.in_([WAITING, AGENT])],
+        {
+            "holder": RESOLVED,
+            "waiting_since": None,
+            "snoozed_at": None,
+            "snoozed_until": None,
+            "customer_left_at": now,
+        },
+    )
+
+
+async def set_team(session: AsyncSession, conversation_id: int, team: str) -> bool:
+    """A waiting conversation moves to another team's queue (its place in it is kept)."""
+    return await _change(session, conversation_id, [Conversation.holder == WAITING], {"team": team})
+
+
+async def requeue(
+    session: AsyncSession, conversation_id: int, agent_id: int, admin: bool, now: datetime
+) -> bool:
+    """agent -> waiting: its agent (or an admin) hands it back to the queue, for another team."""
+    where: list[ColumnElement[bool]] = [Conversation.holder == AGENT]
+    if not admin:
+        where.append(Conversation.assignee_id == agent_id)
+    return await _change(
+        session,
+        conversation_id,
+        where,
+        {"holder": WAITING, "waiting_since": now, "assignee_id": None},
+    )

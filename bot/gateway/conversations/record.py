@@ -64,6 +64,7 @@ class ConversationState:
     customer: str  # the customer's id on the channel (web chat session, Telegram chat id…)
     holder: ConversationHolder
     minor: bool  # the customer said they are under 13 (minors.py)
+    snoozed: bool = False  # put aside by its agent until a time or the customer's answer
 
     def held_by(self, holder: ConversationHolder) -> ConversationState:
         return replace(self, holder=holder)
@@ -76,14 +77,16 @@ _STATE_COLUMNS = (
     ChannelIdentity.external_id,
     Conversation.holder,
     Conversation.minor_declared_at,
+    Conversation.snoozed_at,
 )
 
 
 def _state(row: Any) -> ConversationState:
-    id_, identity_id, channel, customer, holder_now, minor_declared_at = row
+    id_, identity_id, channel, customer, holder_now, minor_declared_at, snoozed_at = row
     return ConversationState(
-        id_, identity_id, channel, customer, holder_now, minor_declared_at is not None
-    )
+        id_, identity_id, channel, customer, holder_now, minor_declared_at is not None,
+        snoozed_at is not None,
+    )  # fmt: skip
 
 
 async def conversation_state(session: AsyncSession, conversation_id: int) -> ConversationState:

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 MESSAGE = "message"  # a message was recorded in a conversation
 CONVERSATION = "conversation"  # its holder or assignee changed (handoff, claim, resolve)
 SESSION_REVOKED = "session_revoked"  # an agent logged out: close that session's sockets
+ALERT = "alert"  # agents on duty are to be alerted (a handoff, an escalation): `alert_id`
 
 SUBSCRIBER_BACKLOG = 256
 
@@ -67,6 +68,7 @@ class LiveEvent:
     author: str | None = None
     private_note: bool = False
     session_id: int | None = None  # SESSION_REVOKED: the agent session that ended
+    alert_id: int | None = None  # ALERT: the alert row, read by each inbox socket
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -290,6 +292,16 @@ def conversation_event(conversation: ConversationState, agent_id: int | None = N
         channel=conversation.channel.value,
         customer=conversation.customer,
         agent_id=agent_id,
+    )
+
+
+def alert_event(conversation: ConversationState, alert_id: int) -> LiveEvent:
+    return LiveEvent(
+        ALERT,
+        conversation_id=conversation.id,
+        holder=conversation.holder.value,
+        channel=conversation.channel.value,
+        alert_id=alert_id,
     )
 
 

@@ -3,10 +3,13 @@
  *
  * Pages are rendered on the server and work without this file. With it:
  *  - the queue refreshes itself when the live socket (/inbox/ws) says something changed;
+ *  - a handoff or an escalation alerts the agent: a notice, a sound, a desktop notification
+ *    (once they allowed it), and the number waiting in the tab title;
  *  - an open conversation receives new messages as they are recorded;
  *  - replies and notes are sent with fetch (X-CSRF-Token header), without a reload;
  *  - typing "/code " expands a canned reply.
- * Text from customers (or anyone) is only ever put on the page with textContent.
+ * Text from customers (or anyone) is only ever put on the page with textContent, or inside
+ * HTML the server rendered with autoescaping (the queue's sections).
  */
 (function () {
   "use strict";
@@ -36,14 +39,6 @@
     if (isNaN(d.getTime())) return "";
     return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) +
       " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + " UTC";
-  }
-
-  function age(iso) {
-    var minutes = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 60000));
-    if (minutes < 60) return minutes + " min";
-    var hours = Math.floor(minutes / 60);
-    if (hours < 48) return hours + " h " + (minutes % 60) + " min";
-    return Math.floor(hours / 24) + " days";
   }
 
   function getJson(url) {
@@ -82,75 +77,99 @@
 
   // ------------------------------------------------------------------ queue
 
-  function queueRow(row, section) {
-    var tr = el("tr");
-    tr.setAttribute("data-id", String(row.id));
-    var who = el("td");
-    var link = el("a", "row-link", row.customer);
-    link.href = "/inbox/conversations/" + encodeURIComponent(row.id);
-    who.appendChild(link);
-    who.appendChild(document.createTextNode(" "));
-    who.appendChild(el("span", row.verified ? "badge badge--ok" : "badge",
-      row.verified ? "verified" : "not verified"));
-    tr.appendChild(who);
-    tr.appendChild(el("td", "", row.channel));
-    var third = el("td");
-    if (section === "waiting") {
-      var t = el("time", "age", when(row.waiting_since));
-      t.setAttribute("datetime", row.waiting_since || "");
-      third.appendChild(t);
-    } else if (section === "colleagues") {
-      third.textContent = row.assignee || "";
-    } else {
-      third.textContent = when(row.last_message_at);
-    }
-    tr.appendChild(third);
-    tr.appendChild(el("td", "", row.reason));
-    var preview = el("td", "preview");
-    preview.appendChild(el("span", "preview__who", row.preview_author));
-    preview.appendChild(document.createTextNode(" " + row.preview));
-    tr.appendChild(preview);
-    return tr;
-  }
-
-  function renderQueue(data) {
-    Object.keys(data).forEach(function (section) {
-      var body = document.getElementById("queue-" + section);
-      if (!body) return;
-      var rows = data[section];
-      var fresh = document.createDocumentFragment();
-      rows.forEach(function (row) { fresh.appendChild(queueRow(row, section)); });
-      if (!rows.length) {
-        var empty = el("tr", "empty");
-        var cell = el("td", "", body.getAttribute("data-empty"));
-        cell.colSpan = 5;
-        empty.appendChild(cell);
-        fresh.appendChild(empty);
-      }
-      body.replaceChildren(fresh);
-      var count = document.querySelector('[data-count-for="' + section + '"]');
-      if (count) count.textContent = String(rows.length);
-    });
-    refreshAges();
-  }
-
-  function refreshAges() {
-    Array.prototype.forEach.call(document.querySelectorAll("time.age"), function (t) {
-      var iso = t.getAttribute("datetime");
-      if (iso) t.textContent = "waiting " + age(iso) + " (since " + when(iso) + ")";
-    });
-  }
-
-  // One refresh at a time; changes that arrive meanwhile cause one more, not many.
+  // The queue's sections are rendered by the server (queue_sections.html, autoescaped, the
+  // page's own filters) and swapped in whole: parsed by DOMParser, which runs no script.
   var queueState = { busy: false, again: false };
   function refreshQueue() {
+    if (PAGE !== "queue") return;
     if (queueState.busy) { queueState.again = true; return; }
     queueState.busy = true;
-    getJson("/inbox/api/queue").then(renderQueue).catch(function () { /* next event retries */ })
+    fetch("/inbox/queue/sections" + location.search, {
+      headers: { "Accept": "text/html" }, credentials: "same-origin", cache: "no-store"
+    }).then(function (res) {
+      if (res.status === 401) { location.assign("/inbox/login"); throw new Error("signed out"); }
+      if (!res.ok) throw new Error("HTTP " + res.status);
+      return res.text();
+    }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("queue-sections");
+      var current = document.getElementById("queue-sections");
+      if (fresh && current) current.replaceWith(document.importNode(fresh, true));
+    }).catch(function () { /* the next event or tick retries */ })
       .then(function () {
         queueState.busy = false;
         if (queueState.again) { queueState.again = false; refreshQueue(); }
       });
+  }
+
+  // ----------------------------------------------------------------- alerts
+
+  var BASE_TITLE = document.title;
+  var alerted = new Set();      // alert keys this page has announced
+  var audio = null;
+
+  function showWaiting(count) {
+    if (typeof count !== "number") return;
+    document.title = count > 0 ? "(" + count + ") " + BASE_TITLE : BASE_TITLE;
+  }
+
+  function chime() {
+    try {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) return;
+      audio = audio || new Context();
+      var tone = audio.createOscillator();
+      var gain = audio.createGain();
+      var now = audio.currentTime;
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.0001, now);
+      gain.gain.exponentialRampToValueAtTime(0.2, now + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + 0.5);
+      tone.connect(gain);
+      gain.connect(audio.destination);
+      tone.start(now);
+      tone.stop(now + 0.55);
+    } catch (e) { /* no sound: the notice and the title still say it */ }
+  }
+
+  function alertWords(a) {
+    var who = a.customer || "A customer";
+    var lead = a.kind === "escalation" ? "Overdue: " + who + " is still waiting" : who + " is waiting";
+    var why = [a.reason, a.topic ? "topic: " + a.topic : "", a.team ? "team: " + a.team : ""]
+      .filter(Boolean).join(" · ");
+    return { title: lead, body: why };
+  }
+
+  function onAlert(frame) {
+    var a = frame.alert;
+    if (!a || alerted.has(a.key)) return;
+    alerted.add(a.key);
+    var words = alertWords(a);
+    var notice = document.getElementById("alert-notice");
+    if (notice) {
+      notice.textContent = words.title + (words.body ? " — " + words.body : "");
+      notice.setAttribute("data-kind", a.kind);
+      notice.hidden = false;
+    }
+    chime();
+    if (typeof Notification === "function" && Notification.permission === "granted") {
+      try {
+        var shown = new Notification(words.title, { body: words.body, tag: a.key });
+        shown.onclick = function () {
+          window.focus();
+          location.assign("/inbox/conversations/" + encodeURIComponent(a.conversation_id));
+        };
+      } catch (e) { /* some browsers allow notifications only from a service worker */ }
+    }
+  }
+
+  function setupAlertsToggle() {
+    var toggle = document.getElementById("alerts-toggle");
+    if (!toggle || typeof Notification !== "function" || Notification.permission !== "default") return;
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var asked = Notification.requestPermission(function () { toggle.hidden = true; });
+      if (asked && typeof asked.then === "function") asked.then(function () { toggle.hidden = true; });
+    });
   }
 
   // ----------------------------------------------------------- conversation
@@ -216,7 +235,9 @@
     if (status && HOLDER_WORDS[frame.holder]) status.textContent = HOLDER_WORDS[frame.holder];
     conversationEl.setAttribute("data-holder", frame.holder);
     if (frame.agent_id !== ME) {
-      showLiveNotice("A colleague changed this conversation (" + (HOLDER_WORDS[frame.holder] || frame.holder) +
+      var who = frame.agent_id === null || frame.agent_id === undefined
+        ? "This conversation changed" : "A colleague changed this conversation";
+      showLiveNotice(who + " (" + (HOLDER_WORDS[frame.holder] || frame.holder) +
         "). Reload the page to see what you can do now.");
     }
   }
@@ -296,6 +317,7 @@
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (!frame || typeof frame !== "object") return;
+      if (typeof frame.waiting === "number") showWaiting(frame.waiting);
       if (frame.type === "hello") {
         live.attempt = 0;
         setStatus("on", "Live");
@@ -303,6 +325,9 @@
           ws.send(JSON.stringify({ type: "watch", conversation_id: CONVERSATION_ID }));
           catchUp();                           // whatever came while we were away
         }
+        if (PAGE === "queue") refreshQueue();
+      } else if (frame.type === "alert") {
+        onAlert(frame);
         if (PAGE === "queue") refreshQueue();
       } else if (frame.type === "queue") {
         if (PAGE === "queue") refreshQueue();
@@ -326,8 +351,8 @@
 
   function init() {
     setupComposer();
-    refreshAges();
-    setInterval(refreshAges, 30000);
+    setupAlertsToggle();
+    if (PAGE === "queue") setInterval(refreshQueue, 30000);   // waits change colour with time
     if (typeof WebSocket === "function") connect();
   }
 

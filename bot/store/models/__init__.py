@@ -10,13 +10,24 @@ from bot.store.models.channels import (
     InboundEventStatus,
     OutboxMessage,
 )
-from bot.store.models.contacts import Channel, ChannelIdentity, Contact
+from bot.store.models.contacts import Channel, ChannelIdentity, Contact, Priority
 from bot.store.models.conversations import (
     Author,
     Conversation,
     ConversationHolder,
     Direction,
     Message,
+)
+from bot.store.models.handoffs import (
+    Alert,
+    AlertKind,
+    ConversationLabel,
+    ConversationProof,
+    ConversationRead,
+    Handoff,
+    InboxPresence,
+    MailStatus,
+    ProofMethod,
 )
 from bot.store.models.inbox import AgentSession, AuditEntry, CannedResponse
 from bot.store.models.jobs import ScheduledJob
@@ -38,6 +49,16 @@ from bot.store.models.privacy import (
 from bot.store.models.security import LookupGuard, VerificationCode
 
 __all__ = [
+    "Alert",
+    "AlertKind",
+    "ConversationLabel",
+    "ConversationProof",
+    "ConversationRead",
+    "Handoff",
+    "InboxPresence",
+    "MailStatus",
+    "Priority",
+    "ProofMethod",
     "Agent",
     "AgentRole",
     "AgentSession",

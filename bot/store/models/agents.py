@@ -27,3 +27,5 @@ class Agent(CreatedAtMixin, Base):
         str_enum(AgentRole, "agent_role"), default=AgentRole.AGENT
     )
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The team whose queue the agent sees first (bot/services/routing.py); None: no team.
+    team: Mapped[str | None] = mapped_column(String(32))

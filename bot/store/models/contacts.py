@@ -17,6 +17,14 @@ class Channel(str, enum.Enum):
     X = "x"
 
 
+class Priority(str, enum.Enum):
+    """How the house wants a customer served: it orders the concierge queue before age."""
+
+    NORMAL = "normal"
+    HIGH = "high"
+    VIP = "vip"
+
+
 class Contact(CreatedAtMixin, Base):
     """A customer of the house. Orders, repairs, consent and privacy requests hang off it."""
 
@@ -34,6 +42,9 @@ class Contact(CreatedAtMixin, Base):
     date_of_birth: Mapped[date | None]
     preferred_language: Mapped[str] = mapped_column(String(8), default="en")
     is_demo: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[Priority] = mapped_column(
+        str_enum(Priority, "priority"), default=Priority.NORMAL, server_default="normal"
+    )
 
     identities: Mapped[list[ChannelIdentity]] = relationship(back_populates="contact")
 

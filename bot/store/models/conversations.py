@@ -41,6 +41,16 @@ class Conversation(CreatedAtMixin, Base):
     # Set when the customer says they are under 13: from then on no personal data is
     # collected or kept in this conversation (privacy policy, "Children").
     minor_declared_at: Mapped[datetime | None]
+    # The concierge queue (bot/services/queue_*, handoffs.py): unclaimed past
+    # HANDOFF_ESCALATE_AFTER; the team whose queue it is in; the topic the assistant last
+    # understood; snoozed by its agent until a time (or, with no time, the customer's next
+    # message); and when the customer left it (a new web chat conversation).
+    escalated_at: Mapped[datetime | None]
+    team: Mapped[str | None] = mapped_column(String(32))
+    topic: Mapped[str | None] = mapped_column(String(64))
+    snoozed_at: Mapped[datetime | None]
+    snoozed_until: Mapped[datetime | None]
+    customer_left_at: Mapped[datetime | None]
 
     identity: Mapped[ChannelIdentity] = relationship()
     assignee: Mapped[Agent | None] = relationship()

@@ -8,7 +8,10 @@
  * Talks to:
  *   POST /api/chat  {"session_id", "text"} -> {"replies": [{"text", "buttons"?}]}
  *   WS   /api/chat/<session_id>/ws          -> {"type": "message", "message": {...}}
+ *                                             {"type": "status", "status": {...}}
  *        (optional: the chat works fully without it)
+ *   POST /api/chat/leave {"session_id"}      (the customer starts a new conversation while
+ *        a person has this one or is about to: asked first, then the agent is told)
  */
 (function () {
   "use strict";
@@ -72,8 +75,12 @@
     requestToken: 0,   // lets a reset conversation ignore a stale response
     failed: null,      // last request lost to the network, for "Try again"
     seenIds: new Set(),
-    lastEventId: 0
+    lastEventId: 0,
+    status: null,      // where the conversation stands (the socket's status frames)
+    unseen: 0          // messages that arrived while scrolled up or away from the tab
   };
+
+  var BASE_TITLE = document.title;
 
   var elementFor = new WeakMap();   // message object -> its DOM element
 
@@ -228,12 +235,120 @@
   // Adds one delivery of bot/agent messages (one API response or one socket frame).
   function deliver(list) {
     if (!list.length) return;
+    var wasNear = isNearBottom();
     state.batch += 1;
     list.forEach(function (m) {
       m.batch = state.batch;
       addMessage(m);
     });
     saveTranscript();
+    if (!wasNear || !pageInView()) markUnseen(list.length, !wasNear);
+  }
+
+  // ------------------------------------------------------------- unread
+
+  function pageInView() {
+    return !document.hidden && (typeof document.hasFocus !== "function" || document.hasFocus());
+  }
+
+  // The tab title counts what arrived unseen; the pill offers to jump to it.
+  function markUnseen(count, scrolledUp) {
+    state.unseen += count;
+    document.title = "(" + state.unseen + ") New message — " + BASE_TITLE;
+    if (scrolledUp) el.pill.hidden = false;
+  }
+
+  function clearUnseen() {
+    if (!isNearBottom() || !pageInView()) return;
+    state.unseen = 0;
+    document.title = BASE_TITLE;
+    el.pill.hidden = true;
+  }
+
+  // ------------------------------------------------------------- status line
+
+  var statusTimer = null;
+
+  function minutesSince(iso) {
+    var t = new Date(iso).getTime();
+    return isNaN(t) ? 0 : Math.max(0, Math.floor((Date.now() - t) / 60000));
+  }
+
+  function clock(iso) {
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  }
+
+  function statusText(s) {
+    if (!s || typeof s !== "object") return "";
+    if (s.holder === "agent") {
+      return (typeof s.agent === "string" && s.agent ? s.agent : "A member of our concierge") +
+        " from the concierge is with you.";
+    }
+    if (s.holder !== "waiting") return "";
+    var parts = [];
+    if (s.waiting_since) {
+      var waited = minutesSince(s.waiting_since);
+      parts.push("Waiting for the concierge since " + clock(s.waiting_since) +
+        " (" + (waited < 1 ? "less than a minute" : waited + " min") + ").");
+    } else {
+      parts.push("Waiting for the concierge.");
+    }
+    if (s.open === false) {
+      parts.push(s.opens ? "Our concierge is away; they answer here " + s.opens + "."
+                         : "Our concierge cannot answer live just now.");
+      return parts.join(" ");
+    }
+    var ahead = Number(s.ahead) || 0;
+    parts.push(ahead === 0 ? "You are next." :
+      ahead + (ahead === 1 ? " customer is" : " customers are") + " ahead of you.");
+    if (typeof s.usual_wait_seconds === "number") {
+      var usual = Math.max(1, Math.ceil(s.usual_wait_seconds / 60));
+      parts.push("Lately the concierge has joined within about " + usual + " min.");
+    }
+    return parts.join(" ");
+  }
+
+  function renderStatus(s) {
+    state.status = s && typeof s === "object" ? s : null;
+    var text = statusText(state.status);
+    el.status.textContent = text;
+    el.status.hidden = !text;
+    el.status.setAttribute("data-holder", state.status ? String(state.status.holder) : "none");
+    if (statusTimer) clearInterval(statusTimer);
+    statusTimer = text && state.status.holder === "waiting"
+      ? setInterval(function () { el.status.textContent = statusText(state.status); }, 30000)
+      : null;
+  }
+
+  // Waiting for or held by a person: leaving needs a word first (and the agent is told).
+  function personInvolved() {
+    return !!state.status && (state.status.holder === "waiting" || state.status.holder === "agent");
+  }
+
+  function askNewConversation() {
+    if (!personInvolved()) { newConversation(); return; }
+    el.confirmText.textContent = state.status.holder === "agent"
+      ? "A member of our concierge is with you in this conversation. If you start a new one, this one closes and they will be told you left."
+      : "A member of our concierge is about to join you here. If you start a new conversation, this one closes and they will be told you left.";
+    if (typeof el.confirm.showModal === "function") {
+      el.confirm.showModal();
+    } else if (window.confirm(el.confirmText.textContent)) {
+      leaveAndStartOver();
+    }
+  }
+
+  function leaveAndStartOver() {
+    var leaving = state.sessionId;
+    if (el.confirm.open) el.confirm.close();
+    fetch(API_CHAT + "/leave", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ session_id: leaving }),
+      credentials: "same-origin",
+      keepalive: true
+    }).catch(function () { /* the new conversation starts anyway */ });
+    newConversation();
   }
 
   // ------------------------------------------------------------ persistence
@@ -257,7 +372,7 @@
       var list = JSON.parse(raw);
       if (!Array.isArray(list)) return [];
       return list.map(function (m) {
-        var author = m && (m.author === "customer" || m.author === "agent") ? m.author : "bot";
+        var author = m && (m.author === "customer" || m.author === "agent" || m.author === "notice") ? m.author : "bot";
         var msg = normaliseMessage(m, author);
         if (!msg) return null;
         if (typeof m.batch === "number") msg.batch = m.batch;
@@ -551,9 +666,10 @@
     var fresh = [];
     raws.forEach(function (f) {
       if (!f || typeof f !== "object") return;
+      if (f.type === "status") { renderStatus(f.status); return; }
       var raw = f.type === "message" ? f.message : (f.type === undefined ? f : null);
       if (!raw || typeof raw !== "object") return;
-      var msg = normaliseMessage(raw, raw.author === "agent" ? "agent" : "bot");
+      var msg = normaliseMessage(raw, raw.notice === true ? "notice" : raw.author === "agent" ? "agent" : "bot");
       if (!msg) return;
       if (msg.id !== undefined && state.seenIds.has(String(msg.id))) return;   // duplicate
       if (msg.id !== undefined) state.seenIds.add(String(msg.id));
@@ -590,6 +706,10 @@
     state.busy = false;
     state.failed = null;
     hideError();
+    renderStatus(null);
+    state.unseen = 0;
+    document.title = BASE_TITLE;
+    el.pill.hidden = true;
     showConversation();
     liveRestart();
     el.input.focus();
@@ -608,6 +728,10 @@
     el.send = document.getElementById("send-button");
     el.counter = document.getElementById("char-counter");
     el.newConversation = document.getElementById("new-conversation");
+    el.status = document.getElementById("chat-status");
+    el.pill = document.getElementById("new-message-pill");
+    el.confirm = document.getElementById("confirm-new");
+    el.confirmText = document.getElementById("confirm-new-text");
 
     el.form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -623,7 +747,19 @@
 
     el.input.addEventListener("input", onInputChanged);
     el.retry.addEventListener("click", retry);
-    el.newConversation.addEventListener("click", newConversation);
+    el.newConversation.addEventListener("click", askNewConversation);
+    document.getElementById("confirm-new-leave").addEventListener("click", leaveAndStartOver);
+    document.getElementById("confirm-new-stay").addEventListener("click", function () {
+      el.confirm.close();
+    });
+    el.pill.addEventListener("click", function () {
+      scrollToBottom();
+      clearUnseen();
+      el.input.focus({ preventScroll: true });
+    });
+    el.scroll.addEventListener("scroll", clearUnseen);
+    document.addEventListener("visibilitychange", clearUnseen);
+    window.addEventListener("focus", clearUnseen);
 
     Array.prototype.forEach.call(document.querySelectorAll(".suggestion"), function (b) {
       b.addEventListener("click", function () {

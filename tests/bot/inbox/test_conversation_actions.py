@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.inbox.actions import RESOLVED_NOTICE
 from bot.settings import Settings
 from bot.store.models import AgentRole, Author, ConversationHolder, OutboxMessage
-from tests.fakes.rasa import HANDOFF_TEXT, FakeRasa
+from tests.fakes.rasa import FakeRasa
 from tests.helpers import (
     MakeAgent,
     NewClient,
@@ -38,8 +38,9 @@ async def test_the_queue_lists_waiting_conversations_oldest_first_in_plain_words
     row = queue["waiting"][0]
     assert row["channel"] == "Web chat"
     assert row["reason"] == "Asked for a person"
-    assert row["verified"] is False
-    assert row["preview"] == HANDOFF_TEXT, "the latest message, whoever wrote it"
+    assert row["proof"] == ""
+    # The customer's own last message, not the bot's (issue 14).
+    assert row["preview"] == "I would like a person please"
     page = await (await agent.client.get("/inbox/")).text()
     assert page.index(f"/inbox/conversations/{first}") < page.index(
         f"/inbox/conversations/{second}"
@@ -105,8 +106,12 @@ async def test_reply_and_resolve_reach_the_customers_page_live_and_notes_never_d
 
     assert (await agent.post_json(base + "/note", {"text": "VIP, be quick"})).status == 200
     assert (await agent.post_json(base + "/reply", {"text": "Good afternoon"})).status == 200
-    # The note was recorded first; the first (and only) frame is the reply: never the note.
-    frame = await page.receive_json(timeout=5)
+    # The claim told the customer who joined (first name only); then the note was recorded,
+    # and the next message frame is the reply: never the note.
+    joined = await next_message(page)
+    assert joined["message"]["text"] == "Claire from the concierge has joined the conversation."
+    assert joined["message"]["notice"] is True
+    frame = await next_message(page)
     assert frame["type"] == "message"
     assert frame["message"]["author"] == "agent"
     assert frame["message"]["text"] == "Good afternoon"
@@ -118,12 +123,13 @@ async def test_reply_and_resolve_reach_the_customers_page_live_and_notes_never_d
     assert len(fake.received) == asked
 
     assert (await agent.post(base + "/resolve")).status == 303
-    notice = await page.receive_json(timeout=5)
+    notice = await next_message(page)
     assert notice["message"] == {
         "id": notice["message"]["id"],
         "text": RESOLVED_NOTICE,
         "buttons": [],
         "author": "bot",
+        "notice": True,
     }
     assert (await conversation(inbox_settings, conversation_id)).holder is (
         ConversationHolder.RESOLVED
@@ -139,6 +145,14 @@ async def test_reply_and_resolve_reach_the_customers_page_live_and_notes_never_d
     await page.close()
 
 
+async def next_message(page: Any) -> dict[str, Any]:
+    """The page's next message frame (status frames come and go beside them)."""
+    while True:
+        frame: dict[str, Any] = await page.receive_json(timeout=5)
+        if frame["type"] == "message":
+            return frame
+
+
 async def test_a_reopened_page_gets_what_it_missed_and_not_the_bots_post_replies(
     make_agent: MakeAgent, new_client: NewClient, inbox_settings: Settings
 ) -> None:
@@ -152,13 +166,17 @@ async def test_a_reopened_page_gets_what_it_missed_and_not_the_bots_post_replies
     await agent.post_json(base + "/reply", {"text": "second"})
 
     page = await customer.ws_connect("/api/chat/replay-1/ws")
-    replayed = [await page.receive_json(timeout=5) for _ in range(2)]
-    assert [f["message"]["text"] for f in replayed] == ["first", "second"]
+    replayed = [await next_message(page) for _ in range(3)]
+    assert [f["message"]["text"] for f in replayed] == [
+        "Claire from the concierge has joined the conversation.",
+        "first",
+        "second",
+    ]
     await page.close()
 
-    after = replayed[0]["message"]["id"]
+    after = replayed[1]["message"]["id"]
     page = await customer.ws_connect(f"/api/chat/replay-1/ws?after={after}")
-    assert (await page.receive_json(timeout=5))["message"]["text"] == "second"
+    assert (await next_message(page))["message"]["text"] == "second"
     await page.close()
 
 
@@ -199,11 +217,10 @@ async def test_the_customers_words_reach_the_inbox_at_once(
     await ws.send_json({"type": "watch", "conversation_id": conversation_id})
     await agent.post(f"/inbox/conversations/{conversation_id}/claim")
     await customer_says(customer, "inbox-live-1", "<b>still here</b>")
-    while True:
+    while True:  # the joined notice comes first
         frame = await ws.receive_json(timeout=5)
-        if frame["type"] == "message":
+        if frame["type"] == "message" and frame["message"]["author"] == "customer":
             break
-    assert frame["message"]["author"] == "customer"
     assert frame["message"]["text"] == "<b>still here</b>", "text, as typed"
     await ws.close()
 
@@ -281,9 +298,10 @@ async def test_a_note_on_a_push_channel_is_never_queued(
         return int(await session.scalar(select(func.count()).select_from(OutboxMessage)))
 
     assert await run_in_store(inbox_settings, outbox_rows) == 0
-    await agent.post(base + "/claim")
-    assert (await agent.post(base + "/reply", {"text": "Hello"})).status == 303
+    await agent.post(base + "/claim")  # "Claire from the concierge has joined" is queued
     assert await run_in_store(inbox_settings, outbox_rows) == 1
+    assert (await agent.post(base + "/reply", {"text": "Hello"})).status == 303
+    assert await run_in_store(inbox_settings, outbox_rows) == 2
 
 
 async def test_a_failed_delivery_shows_on_its_message(

@@ -96,7 +96,7 @@ async def test_a_customer_asks_for_a_person_and_an_agent_takes_over_and_back(
     await inbox.click('button[type="submit"]')
     await expect(inbox).to_have_url(base + "/inbox/")
     await expect(inbox.locator("#live-status")).to_have_text("Live")
-    await expect(inbox.locator("#queue-waiting tr.empty")).to_be_visible()
+    await expect(inbox.locator("#queue-waiting.empty")).to_be_visible()
 
     # The customer asks for a person on the web chat.
     customer_context = await browser.new_context()
@@ -160,7 +160,7 @@ async def test_a_customer_asks_for_a_person_and_an_agent_takes_over_and_back(
     # Resolve: the bot says so on the customer's page, and answers the next message.
     await inbox.click("#resolve")
     await expect(inbox.locator(".notice").first).to_contain_text("Resolved")
-    await expect(customer.locator(".message--bot").last).to_have_text(RESOLVED_NOTICE)
+    await expect(customer.locator(".message--notice").last).to_have_text(RESOLVED_NOTICE)
     await customer.fill("#message-input", "One more question")
     await customer.press("#message-input", "Enter")
     await expect(customer.locator(".message--bot").last).to_have_text("You said: One more question")

@@ -71,7 +71,8 @@ async def test_a_verified_customers_context_is_shown_and_the_view_audited(
     queue = await (
         await agent.client.get("/inbox/api/queue", headers={"Accept": "application/json"})
     ).json()
-    assert queue["waiting"][0]["verified"] is True
+    assert queue["waiting"][0]["proof"] == "verified"
+    assert queue["waiting"][0]["customer"] == "Isabelle Moreau", "named once verified"
     page = await (await agent.client.get(f"/inbox/conversations/{conversation_id}")).text()
     for expected in ("Isabelle Moreau", EMAIL, "PG-100211", "PG-100234", "shipped", "deletion"):
         assert expected in page, expected
