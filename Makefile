@@ -9,7 +9,6 @@ APP_PY := $(VENV)/app/bin/python
 # One line on the screen per set-up step, the step's own output in var/log/ (bot/operations/
 # steps.py). It needs only Python 3.10's standard library: it runs before our environments exist.
 STEP := $(PYTHON310) -m bot.operations.steps environments
-RASA := RASA_TELEMETRY_ENABLED=false $(VENV)/rasa/bin/rasa
 LOCK_PLATFORM := --python-version 3.10 --python-platform x86_64-manylinux_2_28
 
 .PHONY: help run run-scaled test bench lint pytest model deps lock clean browser
@@ -55,11 +54,7 @@ lint: deps ## ruff and mypy on our own code
 	$(VENV)/app/bin/mypy
 
 model: deps ## train a model unless models/ has one for the current data and config
-	@model=$$($(APP_PY) -m bot model-path); \
-	if [ -f "$$model" ]; then echo "model up to date: $$model"; else \
-	  start=$$(date +%s); \
-	  $(RASA) train --domain domain --fixed-model-name "$$(basename "$$model" .tar.gz)" --out models && \
-	  echo "trained $$model in $$(( $$(date +%s) - start )) s"; fi
+	@$(APP_PY) -m bot train
 
 # A line for each environment built, or one saying none needed it: each recipe that builds
 # one adds it to SYNCED as it runs, before deps' own recipe is expanded.

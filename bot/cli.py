@@ -88,6 +88,14 @@ def model_path(_: argparse.Namespace) -> None:
     print(path().relative_to(PROJECT_ROOT))
 
 
+def train(_: argparse.Namespace) -> None:
+    from bot.operations.training import train as train_model
+
+    code = train_model()
+    if code:
+        raise SystemExit(code)
+
+
 def serve(_: argparse.Namespace) -> None:
     from bot.app import create_app
 
@@ -130,6 +138,7 @@ COMMANDS = {
         "rewrite docs/demo-data.md and the README's demo orders from bot/store/demo/*.yml",
     ),
     "model-path": (model_path, "print the model file for the current training data"),
+    "train": (train, "train a model unless models/ has one for the current training data"),
     "serve": (serve, "run the gateway"),
     "create-agent": (create_agent, "create a concierge inbox account (password from a prompt)"),
 }
