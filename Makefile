@@ -17,19 +17,19 @@ help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 run: deps .env model ## set up what is missing and run the assistant (web chat on :8000)
-	$(APP_PY) -m bot migrate
-	$(APP_PY) -m bot load-demo-data
-	$(APP_PY) -m bot.operations.supervisor
+	@$(APP_PY) -m bot migrate
+	@$(APP_PY) -m bot load-demo-data
+	@$(APP_PY) -m bot.operations.supervisor
 
 # Two gateways, two Rasa servers and two action servers on PostgreSQL and Redis, on this
 # machine (deploy/scaled.env, read on top of .env; docs/architecture.md, "Scaling out").
 SCALED := ENV_FILE=deploy/scaled.env
 
 run-scaled: deps .env model ## the scale-out profile: 2 gateways (:8000, :8001), 2 Rasa, 2 action servers
-	$(SCALED) $(APP_PY) -m bot create-databases
-	$(SCALED) $(APP_PY) -m bot migrate
-	$(SCALED) $(APP_PY) -m bot load-demo-data
-	$(SCALED) $(APP_PY) -m bot.operations.supervisor
+	@$(SCALED) $(APP_PY) -m bot create-databases
+	@$(SCALED) $(APP_PY) -m bot migrate
+	@$(SCALED) $(APP_PY) -m bot load-demo-data
+	@$(SCALED) $(APP_PY) -m bot.operations.supervisor
 
 test: deps model browser lint pytest ## set up what is missing and run every test
 
@@ -62,7 +62,7 @@ deps: $(VENV)/rasa/.synced $(VENV)/app/.synced ## create both environments from 
 	@$(if $(SYNCED),:,echo "[environments] up to date: $(VENV)/app, $(VENV)/rasa")
 
 .env:
-	$(APP_PY) -m bot init-env
+	@$(APP_PY) -m bot init-env
 
 $(UV): requirements/tools.txt
 	$(eval SYNCED += tools)
