@@ -33,7 +33,7 @@ class TrainingProgress:
         self.components = components
         self.finished = 0
         self.current = ""
-        self.epoch_share = 0.0
+        self.epochs = (0, 0)  # of the current component: done, total
         self._pending = ""
 
     def __call__(self, text: str) -> str:
@@ -46,24 +46,27 @@ class TrainingProgress:
 
     def _read(self, piece: str) -> None:
         if started := _STARTED.search(piece):
-            self.current, self.epoch_share = started.group(1), 0.0
+            self.current, self.epochs = started.group(1), (0, 0)
         elif _FINISHED.search(piece):
             self.finished += 1
-            self.current, self.epoch_share = "", 0.0
+            self.current, self.epochs = "", (0, 0)
         else:
             self._read_epochs(piece)
 
     def _read_epochs(self, piece: str) -> None:
         if epochs := _EPOCHS.search(piece):
-            done, total = int(epochs.group(1)), int(epochs.group(2))
-            self.epoch_share = done / total if total else 0.0
+            self.epochs = (int(epochs.group(1)), int(epochs.group(2)))
 
     def fraction(self) -> float:
         """Never 100 % before Rasa says it has finished: saving the model still takes time."""
-        return min(0.99, (self.finished + self.epoch_share) / self.components)
+        done, total = self.epochs
+        share = done / total if total else 0.0
+        return min(0.99, (self.finished + share) / self.components)
 
     def describe(self) -> str:
         filled = round(self.fraction() * BAR_WIDTH)
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
         doing = self.current or ("checking the data" if not self.finished else "")
+        if self.current and self.epochs[1]:
+            doing += f", epoch {self.epochs[0]}/{self.epochs[1]}"
         return f"[{bar}] {self.fraction():4.0%} {doing}".rstrip()
