@@ -87,8 +87,9 @@ def report_failure(step: str, what: str, log: Path, hint: str) -> None:
     """What failed, the end of its log, and what to do: on stderr, which CI logs keep too."""
     sys.stdout.flush()
     last = tail(log)
-    where = f"last {len(last)} lines of {shown(log)}" if last else f"{shown(log)} is empty"
-    lines = [f"[{step}] {what}; {where}:", *(f"    {line}" for line in last)]
+    lines = "line" if len(last) == 1 else f"{len(last)} lines"
+    where = f"last {lines} of {shown(log)}" if last else f"{shown(log)} is empty"
+    said = [f"[{step}] {what}; {where}:", *(f"    {line}" for line in last)]
     if hint:
-        lines.append(f"[{step}] {hint}")
-    print("\n".join(lines), file=sys.stderr, flush=True)
+        said.append(f"[{step}] {hint}")
+    print("\n".join(said), file=sys.stderr, flush=True)

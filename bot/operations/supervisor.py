@@ -214,8 +214,9 @@ def taken_ports(all_services: list[Service]) -> list[str]:
     ]
 
 
-async def supervise(settings: Settings) -> int:
-    all_services = services(settings)
+async def supervise(settings: Settings, all_services: list[Service] | None = None) -> int:
+    """Start them (those the settings list, unless given), watch them, stop them."""
+    all_services = services(settings) if all_services is None else all_services
     if taken := taken_ports(all_services):
         print("\n".join(taken), file=sys.stderr, flush=True)
         return 1
@@ -224,7 +225,6 @@ async def supervise(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop_requested.set)
-
     env = child_environment()
     began = time.monotonic()
     all_running = [await start(service, env) for service in all_services]
@@ -235,6 +235,8 @@ async def supervise(settings: Settings) -> int:
             code = await watch(all_running, stop_requested)
     finally:
         killed = await stop_all(all_running)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
     late = f" ({', '.join(killed)} killed after {STOP_TIMEOUT_SECONDS} s)" if killed else ""
     say("supervisor", f"all stopped{late}")
     return code
