@@ -42,8 +42,10 @@ def run_step(
     hint: str = "",
     progress: Progress | None = None,
     env: dict[str, str] | None = None,
+    show_log: bool = False,
 ) -> int:
-    """Run `command` with its output in `log`; one line on the screen; its exit code."""
+    """Run `command` with its output in `log`; one line on the screen; its exit code.
+    `show_log`: say where the log is when it worked too (training's is worth a look)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     status = StatusLine()
     started = time.monotonic()
@@ -78,7 +80,7 @@ def run_step(
     status.clear()
     took = duration(time.monotonic() - started)
     if process.returncode == 0:
-        say(step, f"{done} in {took}")
+        say(step, f"{done} in {took}" + (f" (log: {shown(log)})" if show_log else ""))
     else:
         what = f"failed after {took} (exit code {process.returncode})"
         report_failure(step, what, log, hint or f"the whole log: {shown(log)}")

@@ -60,13 +60,14 @@ def train(root: Path = PROJECT_ROOT) -> int:
             command,
             log,
             working="training",
-            done=f"trained {shown(model)} (log: {shown(log)})",
+            done=f"trained {shown(model)}",
             hint=(
                 "fix what the log names in config.yml, domain/ or data/, then `make model`; "
                 "if you changed none of them, `make clean && make run` rebuilds everything"
             ),
             progress=TrainingProgress(components_to_train(root / "config.yml")),
             env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"},
+            show_log=True,
         )
         if code == 0:
             os.replace(Path(out) / model.name, model)
