@@ -26,8 +26,11 @@ def port_taken(host: str, port: int) -> bool:
     return False
 
 
-async def answers(http: aiohttp.ClientSession, url: str) -> bool:
-    """An HTTP health URL answers without a server error, or tcp://host:port accepts."""
+async def answer(
+    http: aiohttp.ClientSession, url: str, params: dict[str, str] | None = None
+) -> int | None:
+    """The status a health URL answers with, or None while nothing answers. A tcp://host:port
+    URL answers 200 once it accepts a connection."""
     try:
         if url.startswith("tcp://"):
             parts = urlsplit(url)
@@ -35,8 +38,9 @@ async def answers(http: aiohttp.ClientSession, url: str) -> bool:
             _, writer = await asyncio.wait_for(connecting, 2)
             writer.close()
             await writer.wait_closed()
-            return True
-        async with http.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response:
-            return response.status < 500
+            return 200
+        timeout = aiohttp.ClientTimeout(total=2)
+        async with http.get(url, params=params, timeout=timeout) as response:
+            return response.status
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
-        return False
+        return None

@@ -25,12 +25,16 @@ DEFAULT_ACTION_SERVER_URL = "http://127.0.0.1:5055/webhook"
 class Service:
     name: str
     argv: list[str]
-    # Ready when this answers: an HTTP URL, or tcp://host:port for the mail sink.
+    # Ready when this answers 200: an HTTP URL, or tcp://host:port for the mail sink.
     health_url: str
     # Services of one kind stand in for each other ("rasa", "actions", "gateway", "mail").
     kind: str = ""
     # This process's own settings, on top of the environment they all share.
     env: dict[str, str] = field(default_factory=dict)
+    # Sent with the health check and never shown, unlike health_url: Rasa's token.
+    health_params: dict[str, str] = field(default_factory=dict)
+    # Health answers that mean it will never be ready, and what they mean.
+    broken_when: dict[int, str] = field(default_factory=dict)
     # Where it listens, and the setting that moves it there (named when the port is taken).
     host: str = "127.0.0.1"
     port: int = 0
@@ -102,10 +106,14 @@ def services(settings: Settings) -> list[Service]:
             Service(
                 numbered("rasa", index, len(settings.rasa_urls)),
                 rasa_server_command(model, settings.rasa_auth_token, host, port, endpoints),
-                f"{rasa_url}/",
+                f"{rasa_url}/status",
                 kind="rasa",
                 # endpoints*.yml reads ${ACTION_SERVER_URL}: each Rasa server gets one.
                 env={"ACTION_SERVER_URL": action_urls[index % len(action_urls)]},
+                health_params={"token": settings.rasa_auth_token},
+                # Rasa loads the model before it listens. A model it cannot read (a damaged
+                # file) is logged, and the server then runs without one, answering 409 here.
+                broken_when={409: "is up without a model: it could not load it"},
                 host=host,
                 port=port,
                 setting="RASA_URL",

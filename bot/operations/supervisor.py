@@ -25,7 +25,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.operations.console import StatusLine, duration, log_dir, report_failure, say, shown
-from bot.operations.health import answers, port_taken
+from bot.operations.health import answer, port_taken
 from bot.operations.services import Service, child_environment, gateway_ports_of, services
 from bot.operations.services import action_server_command as action_server_command  # for tests
 from bot.operations.services import rasa_server_command as rasa_server_command  # for tests
@@ -49,11 +49,11 @@ class Running:
 
 
 def hint(running: Running) -> str:
-    """What to do when it died: read its whole log, or start again from a clean slate."""
+    """What to try when it died, after reading the lines above."""
     if running.service.kind == "rasa":
         model = shown(model_path())
         return f"a damaged model? delete {model} and `make run` trains it again; {FROM_SCRATCH}"
-    return f"the whole log: {shown(running.log)}; {FROM_SCRATCH}"
+    return FROM_SCRATCH
 
 
 async def start(service: Service, env: dict[str, str]) -> Running:
@@ -99,11 +99,15 @@ async def become_ready(
         if running.process.returncode is not None:
             await output_written(running)
             return f"exited with code {running.process.returncode} during start-up"
-        if await answers(http, service.health_url):
+        answered = await answer(http, service.health_url, service.health_params)
+        if answered == 200:
             running.ready = True
             took = duration(time.monotonic() - began)
             status.say(service.name, f"ready in {took} (log: {shown(running.log)})")
             return ""
+        if answered in service.broken_when:
+            await asyncio.sleep(1)  # what it logged about it is still on its way to the log
+            return service.broken_when[answered]
         await asyncio.sleep(0.5)
     return f"did not answer {service.health_url} within {duration(START_TIMEOUT_SECONDS)}"
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -22,8 +23,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.operations.health import port_taken
-from bot.operations.services import Service
+from bot.operations.services import Service, services
 from bot.operations.supervisor import supervise
+from bot.operations.training import model_path
 from bot.operations.training_progress import TrainingProgress
 from bot.settings import PROJECT_ROOT, Settings
 from bot.store.migrate import describe_database, upgrade_to_head
@@ -139,6 +141,50 @@ async def test_the_last_process_of_a_kind_dying_stops_the_others_and_shows_why(
     assert "a damaged model? delete models/assistant-" in err
     assert "[supervisor] no rasa process is left: stopping the others" in out
     assert not port_taken("127.0.0.1", mail_port)
+
+
+async def test_a_process_that_answers_it_is_broken_is_named_at_once(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    conflict = http_server(port).replace("send_response(200)", "send_response(409)")
+    rasa = program("rasa", conflict, port)
+    rasa.broken_when = {409: "is up without a model: it could not load it"}
+
+    code = await supervise(settings, [rasa])
+
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "[rasa] is up without a model: it could not load it; last line of " in err
+    assert not port_taken("127.0.0.1", port)
+
+
+@pytest.mark.rasa
+async def test_rasa_with_a_damaged_model_is_named_instead_of_announced_ready(
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rasa does not exit when it cannot read its model: it logs why and serves without one."""
+    monkeypatch.setenv("RASA_AUTH_TOKEN", settings.rasa_auth_token)  # credentials.yml reads it
+    model = model_path()
+    assert model.exists(), f"no trained model at {model}: run `make model` first"
+    damaged = tmp_path / model.name
+    damaged.write_bytes(model.read_bytes()[: model.stat().st_size // 2])  # a copy cut short
+    port = free_port()
+    listed = services(replace(settings, rasa_url=f"http://127.0.0.1:{port}"))
+    rasa = next(service for service in listed if service.kind == "rasa")
+    rasa.argv[rasa.argv.index("--model") + 1] = str(damaged)
+
+    code = await supervise(settings, [rasa])
+
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "[rasa] is up without a model: it could not load it; last 20 lines of " in err
+    assert "EOFError: Compressed file ended before the end-of-stream marker" in err
+    assert f"a damaged model? delete models/{model.name} and `make run` trains it again" in err
+    assert "ready" not in out
 
 
 def test_ctrl_c_while_rasa_loads_stops_everything_at_once(tmp_path: Path, logs: Path) -> None:
