@@ -28,7 +28,7 @@ from bot.operations.console import (
     shown,
 )
 
-# Reads a command's output as it comes and says how far along it is ("DIET epoch 3/40").
+# Reads a command's output as it comes and says how far along it is ("DIETClassifier, epoch 3/40").
 Progress = Callable[[str], str]
 
 
@@ -49,7 +49,7 @@ def run_step(
     log.parent.mkdir(parents=True, exist_ok=True)
     status = StatusLine()
     started = time.monotonic()
-    latest = [""]
+    latest = [progress("") if progress else ""]
     with log.open("wb") as out:
         try:
             process = subprocess.Popen(
