@@ -82,7 +82,7 @@ def run_step(
     if process.returncode == 0:
         say(step, f"{done} in {took}" + (f" (log: {shown(log)})" if show_log else ""))
     else:
-        what = f"failed after {took} (exit code {process.returncode})"
+        what = f"{working} failed after {took} (exit code {process.returncode})"
         report_failure(step, what, log, hint or f"the whole log: {shown(log)}")
     return process.returncode
 

@@ -240,7 +240,7 @@ def test_a_set_up_step_is_one_line_and_its_failure_the_end_of_its_log(logs: Path
     def step(*command: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [PYTHON, "-m", "bot.operations.steps", "environments", "env-app.log", "synced it",
-             "--hint", "run `make deps` again", "--", *command],
+             "--working", "installing it", "--hint", "run `make deps` again", "--", *command],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,
@@ -257,7 +257,9 @@ def test_a_set_up_step_is_one_line_and_its_failure_the_end_of_its_log(logs: Path
     first, *rest = failed.stderr.splitlines()
     log = re.escape(str(logs / "env-app.log"))
     assert re.fullmatch(
-        rf"\[environments\] failed after [\d.]+ s \(exit code 2\); last line of {log}:", first
+        rf"\[environments\] installing it failed after [\d.]+ s \(exit code 2\); "
+        rf"last line of {log}:",
+        first,
     )
     assert rest == ["    no matching distribution", "[environments] run `make deps` again"]
     assert (logs / "env-app.log").read_text() == "no matching distribution\n"
