@@ -43,7 +43,7 @@ def create_databases(_: argparse.Namespace) -> None:
         if url.startswith("postgresql"):
             created = asyncio.run(create_database_if_missing(url))
             name = url.rsplit("/", 1)[-1].split("?")[0]
-            print(f"database {name} {'created' if created else 'already present'}")
+            say("database", f"{name} {'created' if created else 'already present'}")
 
 
 def migrate(_: argparse.Namespace) -> None:
