@@ -6,7 +6,9 @@ VENV := .venv
 PYTHON310 := $(shell scripts/find-python310)
 UV := $(VENV)/tools/bin/uv
 APP_PY := $(VENV)/app/bin/python
-RASA := RASA_TELEMETRY_ENABLED=false $(VENV)/rasa/bin/rasa
+# One line on the screen per set-up step, the step's own output in var/log/ (bot/operations/
+# steps.py). It needs only Python 3.10's standard library: it runs before our environments exist.
+STEP := $(PYTHON310) -m bot.operations.steps environments
 LOCK_PLATFORM := --python-version 3.10 --python-platform x86_64-manylinux_2_28
 
 .PHONY: help run run-scaled test bench lint pytest model deps lock clean browser
@@ -15,19 +17,19 @@ help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 run: deps .env model ## set up what is missing and run the assistant (web chat on :8000)
-	$(APP_PY) -m bot migrate
-	$(APP_PY) -m bot load-demo-data
-	$(APP_PY) -m bot.operations.supervisor
+	@$(APP_PY) -m bot migrate
+	@$(APP_PY) -m bot load-demo-data
+	@$(APP_PY) -m bot.operations.supervisor
 
 # Two gateways, two Rasa servers and two action servers on PostgreSQL and Redis, on this
 # machine (deploy/scaled.env, read on top of .env; docs/architecture.md, "Scaling out").
 SCALED := ENV_FILE=deploy/scaled.env
 
 run-scaled: deps .env model ## the scale-out profile: 2 gateways (:8000, :8001), 2 Rasa, 2 action servers
-	$(SCALED) $(APP_PY) -m bot create-databases
-	$(SCALED) $(APP_PY) -m bot migrate
-	$(SCALED) $(APP_PY) -m bot load-demo-data
-	$(SCALED) $(APP_PY) -m bot.operations.supervisor
+	@$(SCALED) $(APP_PY) -m bot create-databases
+	@$(SCALED) $(APP_PY) -m bot migrate
+	@$(SCALED) $(APP_PY) -m bot load-demo-data
+	@$(SCALED) $(APP_PY) -m bot.operations.supervisor
 
 test: deps model browser lint pytest ## set up what is missing and run every test
 
@@ -40,7 +42,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 browser: ## install Debian's Chromium and axe-core for the browser tests, if missing
-	@if [ -x $(CHROMIUM) ]; then echo "chromium present: $(CHROMIUM)"; else \
+	@if [ -x $(CHROMIUM) ]; then echo "[browser] chromium present: $(CHROMIUM)"; else \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; fi
 	@$(MAKE) --no-print-directory $(AXE)
 
@@ -66,31 +68,39 @@ lint: deps ## ruff and mypy on our own code
 	$(VENV)/app/bin/mypy
 
 model: deps ## train a model unless models/ has one for the current data and config
-	@model=$$($(APP_PY) -m bot model-path); \
-	if [ -f "$$model" ]; then echo "model up to date: $$model"; else \
-	  start=$$(date +%s); \
-	  $(RASA) train --domain domain --fixed-model-name "$$(basename "$$model" .tar.gz)" --out models && \
-	  echo "trained $$model in $$(( $$(date +%s) - start )) s"; fi
+	@$(APP_PY) -m bot train
 
+# A line for each environment built, or one saying none needed it: each recipe that builds
+# one adds it to SYNCED as it runs, before deps' own recipe is expanded.
 deps: $(VENV)/rasa/.synced $(VENV)/app/.synced ## create both environments from the lock files
+	@$(if $(SYNCED),:,echo "[environments] up to date: $(VENV)/app, $(VENV)/rasa")
 
 .env:
-	$(APP_PY) -m bot init-env
+	@$(APP_PY) -m bot init-env
 
 $(UV): requirements/tools.txt
-	$(PYTHON310) -m venv $(VENV)/tools
-	$(VENV)/tools/bin/pip install --quiet --disable-pip-version-check -r requirements/tools.txt
+	$(eval SYNCED += tools)
+	@$(STEP) env-tools.log "built $(VENV)/tools (uv, the installer)" \
+	  --working "building $(VENV)/tools" -- sh -c '\
+	  $(PYTHON310) -m venv $(VENV)/tools && \
+	  $(VENV)/tools/bin/pip install --quiet --disable-pip-version-check -r requirements/tools.txt'
 	@touch $@
 
 # Rasa pins SQLAlchemy 1.4, aiohttp 3.9 and Sanic 21.12: it gets an environment of its own.
 $(VENV)/rasa/.synced: requirements/rasa.lock | $(UV)
-	$(UV) venv --quiet --allow-existing --python $(PYTHON310) $(VENV)/rasa
-	$(UV) pip sync --quiet --python $(VENV)/rasa/bin/python requirements/rasa.lock
+	$(eval SYNCED += rasa)
+	@$(STEP) env-rasa.log "synced $(VENV)/rasa with requirements/rasa.lock" \
+	  --working "installing $(VENV)/rasa" -- sh -c '\
+	  $(UV) venv --quiet --allow-existing --python $(PYTHON310) $(VENV)/rasa && \
+	  $(UV) pip sync --quiet --python $(VENV)/rasa/bin/python requirements/rasa.lock'
 	@touch $@
 
 $(VENV)/app/.synced: requirements/dev.lock | $(UV)
-	$(UV) venv --quiet --allow-existing --python $(PYTHON310) $(VENV)/app
-	$(UV) pip sync --quiet --python $(APP_PY) requirements/dev.lock
+	$(eval SYNCED += app)
+	@$(STEP) env-app.log "synced $(VENV)/app with requirements/dev.lock" \
+	  --working "installing $(VENV)/app" -- sh -c '\
+	  $(UV) venv --quiet --allow-existing --python $(PYTHON310) $(VENV)/app && \
+	  $(UV) pip sync --quiet --python $(APP_PY) requirements/dev.lock'
 	@touch $@
 
 lock: | $(UV) ## re-pin the lock files after editing requirements/*.in

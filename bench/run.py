@@ -28,7 +28,7 @@ import aiohttp
 
 from bench.load import run_level
 from bench.processes import MemorySampler, Server, environment, start, stop, timed
-from bot.operations.supervisor import action_server_command, rasa_server_command
+from bot.operations.services import action_server_command, rasa_server_command
 from bot.settings import PROJECT_ROOT
 
 RASA = str(PROJECT_ROOT / ".venv" / "rasa" / "bin" / "rasa")

@@ -11,6 +11,7 @@ import sys
 
 from aiohttp import web
 
+from bot.operations.console import say
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_dotenv
 
 ENV_FILE = PROJECT_ROOT / ".env"
@@ -30,7 +31,7 @@ def init_env(_: argparse.Namespace) -> None:
         lines.append(line)
     ENV_FILE.write_text("\n".join(lines) + "\n")
     ENV_FILE.chmod(0o600)
-    print(f"created {ENV_FILE.name} with fresh secrets")
+    say("settings", f"created {ENV_FILE.name} with fresh secrets (.env.example lists the rest)")
 
 
 def create_databases(_: argparse.Namespace) -> None:
@@ -42,13 +43,16 @@ def create_databases(_: argparse.Namespace) -> None:
         if url.startswith("postgresql"):
             created = asyncio.run(create_database_if_missing(url))
             name = url.rsplit("/", 1)[-1].split("?")[0]
-            print(f"database {name} {'created' if created else 'already present'}")
+            say("database", f"{name} {'created' if created else 'already present'}")
 
 
 def migrate(_: argparse.Namespace) -> None:
-    from bot.store.migrate import upgrade_to_head
+    from bot.store.migrate import describe_database, upgrade_to_head
 
-    upgrade_to_head(Settings.from_env().database_url)
+    url = Settings.from_env().database_url
+    applied = upgrade_to_head(url)
+    done = f"applied {applied} migration{'s' * (applied != 1)}" if applied else "up to date"
+    say("database", f"{done}: {describe_database(url)}")
 
 
 def load_demo_data(_: argparse.Namespace) -> None:
@@ -68,7 +72,8 @@ def load_demo_data(_: argparse.Namespace) -> None:
         finally:
             await engine.dispose()
 
-    print("demo data loaded" if asyncio.run(run()) else "demo data already present")
+    loaded = asyncio.run(run())
+    say("demo data", f"{'loaded' if loaded else 'already present'} (docs/demo-data.md lists it)")
 
 
 def demo_data_docs(_: argparse.Namespace) -> None:
@@ -86,6 +91,14 @@ def model_path(_: argparse.Namespace) -> None:
     from bot.operations.training import model_path as path
 
     print(path().relative_to(PROJECT_ROOT))
+
+
+def train(_: argparse.Namespace) -> None:
+    from bot.operations.training import train as train_model
+
+    code = train_model()
+    if code:
+        raise SystemExit(code)
 
 
 def serve(_: argparse.Namespace) -> None:
@@ -144,6 +157,7 @@ COMMANDS = {
         "rewrite docs/demo-data.md and the README's demo orders from bot/store/demo/*.yml",
     ),
     "model-path": (model_path, "print the model file for the current training data"),
+    "train": (train, "train a model unless models/ has one for the current training data"),
     "serve": (serve, "run the gateway"),
     "create-agent": (create_agent, "create a concierge inbox account (password from a prompt)"),
     "set-priority": (set_priority, "mark a contact VIP, high or normal priority in the queue"),

@@ -19,7 +19,7 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
-from bot.operations.supervisor import action_server_command, rasa_server_command
+from bot.operations.services import action_server_command, rasa_server_command
 from bot.operations.training import model_path
 from bot.settings import PROJECT_ROOT
 from bot.store.db import create_engine, create_session_factory

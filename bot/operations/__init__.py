@@ -1,2 +1,2 @@
-"""Running the product: the supervisor that starts every process (`make run`), and which
-trained model belongs to the current training data (`training`)."""
+"""Running the product: the set-up steps and what they print (`steps`, `console`), training
+(`training`), and the supervisor that starts every process `services` lists (`make run`)."""

@@ -172,6 +172,8 @@ def stack(
         TELEGRAM_MODE="off",
         X_MODE="off",
         CONCIERGE_HOURS=ALWAYS_STAFFED,
+        # Each process's log in the test's own folder, not the checkout's var/log/.
+        LOG_DIR=str(tmp_path_factory.mktemp("scaled-logs")),
     )
     log = tmp_path_factory.mktemp("scaled") / "supervisor.log"
     began = time.monotonic()

@@ -12,9 +12,8 @@ from aiohttp.test_utils import TestServer
 from bot.settings import Settings
 from bot.store.models import Channel
 from connectors.telegram import WEBHOOK_PATH
-from tests import channels
 from tests.fakes.telegram_api import SECRET, TOKEN, FakeTelegram, text_update
-from tests.helpers import MakeAgent, NewClient, until
+from tests.helpers import MakeAgent, NewClient, conversation_of, settled, until
 
 CHAT = 6660002
 
@@ -49,12 +48,12 @@ async def test_waiting_joined_and_resolved_reach_telegram(
         json=text_update("I need a person please", chat_id=CHAT),
         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
     )
-    await channels.settled(platform)
+    await settled(platform)
     await until(
         lambda: "You are next in line for our concierge." in said(fake_telegram),
         what="the place in the queue on Telegram",
     )
-    conversation = await channels.conversation_of(inbox_settings, Channel.TELEGRAM, str(CHAT))
+    conversation = await conversation_of(inbox_settings, str(CHAT), Channel.TELEGRAM)
     base = f"/inbox/conversations/{conversation.id}"
 
     assert (await agent.post(base + "/claim")).status == 303

@@ -16,7 +16,7 @@ from bot.services import routing
 from bot.store.db import create_engine, create_session_factory
 from bot.store.models import ConversationHolder, Handoff
 from tests.assistant import Assistant
-from tests.test_end_to_end import Customer, conversation_of, web
+from tests.system.test_end_to_end import Customer, conversation_of, web
 
 pytestmark = pytest.mark.rasa
 __all__ = ["web"]  # the fixture, used by name
