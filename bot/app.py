@@ -8,7 +8,6 @@ the gateway's route table (bot/gateway/routes.py).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -18,6 +17,7 @@ from aiohttp import web
 import connectors.telegram
 import connectors.webchat
 import connectors.x
+from bot.gateway import background
 from bot.gateway.delivery.outbox import Outbox
 from bot.gateway.keys import HTTP, LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS, SOCKETS
 from bot.gateway.live.broadcast import create_broadcaster
@@ -69,10 +69,7 @@ async def _scheduled_jobs(app: web.Application) -> AsyncIterator[None]:
     scheduler = Scheduler(app[SESSIONS], jobs, app[SETTINGS].scheduler_tick_seconds)
     task = asyncio.create_task(scheduler.run()) if jobs else None
     yield
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await background.stop(task)
 
 
 async def _live(app: web.Application) -> AsyncIterator[None]:
@@ -111,10 +108,7 @@ async def _deliveries(app: web.Application) -> AsyncIterator[None]:
     outbox = app[OUTBOX]
     worker = asyncio.create_task(outbox.run()) if outbox.channels else None
     yield
-    if worker is not None:
-        worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker
+    await background.stop(worker)
 
 
 async def _close_sockets(app: web.Application) -> None:

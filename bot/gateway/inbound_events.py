@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.gateway import background
 from bot.gateway.pipeline import KeyedLocks
 from bot.store.db import SessionFactory
 from bot.store.models import Channel, InboundEvent, InboundEventStatus
@@ -136,6 +137,4 @@ class InboundEvents:
         """Let turns in flight finish (bounded); what is cut off stays "received" and is
         processed at the next start."""
         await self.idle(SHUTDOWN_GRACE_SECONDS)
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*(background.stop(task) for task in list(self._tasks)))

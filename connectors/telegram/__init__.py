@@ -9,13 +9,13 @@ resumes stored updates left unprocessed, then registers the webhook or starts po
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 from telegram import Bot
 
+from bot.gateway import background
 from bot.gateway.keys import OUTBOX, PIPELINE, SESSIONS, SETTINGS
 from bot.gateway.routes import TelegramViews
 from bot.settings import SettingsError
@@ -67,8 +67,5 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                 poll(bot, connector, settings.telegram_poll_timeout_seconds)
             )
         yield
-        if poller is not None:
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
+        await background.stop(poller)
         await connector.events.close()

@@ -10,11 +10,11 @@ the poll loop.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.gateway import background
 from bot.gateway.keys import HTTP, OUTBOX, PIPELINE, SESSIONS, SETTINGS
 from bot.gateway.routes import XViews
 from bot.store.models import Channel
@@ -49,8 +49,5 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         else None
     )
     yield
-    if poller is not None:
-        poller.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await poller
+    await background.stop(poller)
     await connector.events.close()

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from bot.gateway import background
 from bot.gateway.conversations.record import ConversationState
 from bot.settings import Settings
 from bot.store.models import Author
@@ -197,10 +198,7 @@ class PostgresBroadcaster:
 
     async def close(self) -> None:
         self._closing = True
-        if self._relisten is not None:
-            self._relisten.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._relisten
+        await background.stop(self._relisten)
         for connection in (self._listener, self._sender):
             if connection is not None and not connection.is_closed():
                 await connection.close()
