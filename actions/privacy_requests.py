@@ -19,7 +19,7 @@ from actions import account_state as state
 from actions import runtime
 from actions.context import turn_context
 from bot.services import privacy_requests
-from bot.services.privacy_requests import AlreadyAskedThisYear
+from bot.services.privacy_requests import AlreadyAskedThisYear, AlreadyOpen
 from bot.store.models import Contact, PrivacyRequest, PrivacyRequestKind
 
 MAX_LISTED = 5
@@ -27,7 +27,7 @@ MAX_LISTED = 5
 
 async def _file(
     tracker: Tracker, contact_id: int, kind: PrivacyRequestKind, details: str = ""
-) -> PrivacyRequest | AlreadyAskedThisYear:
+) -> PrivacyRequest | AlreadyOpen | AlreadyAskedThisYear:
     context = turn_context(tracker)
     async with runtime.sessions().begin() as session:
         contact = await session.get(Contact, contact_id)
@@ -43,8 +43,22 @@ async def _file(
         )
 
 
+def _already_open(dispatcher: CollectingDispatcher, result: object) -> bool:
+    """The same request is open already: linked to it, and the customer given its reference."""
+    if not isinstance(result, AlreadyOpen):
+        return False
+    dispatcher.utter_message(
+        response="utter_privacy_request_already_open",
+        reference=result.request.reference,
+        request=privacy_requests.KIND_NAMES[result.request.kind],
+    )
+    return True
+
+
 async def access(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
     request = await _file(tracker, contact_id, PrivacyRequestKind.ACCESS)
+    if _already_open(dispatcher, request):
+        return
     assert isinstance(request, PrivacyRequest)
     dispatcher.utter_message(response="utter_privacy_access_filed", reference=request.reference)
 
@@ -52,6 +66,8 @@ async def access(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id:
 async def correction(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
     details = str(tracker.get_slot(state.CORRECTION_DETAILS) or "").strip()
     request = await _file(tracker, contact_id, PrivacyRequestKind.CORRECTION, details)
+    if _already_open(dispatcher, request):
+        return
     assert isinstance(request, PrivacyRequest)
     dispatcher.utter_message(
         response="utter_privacy_correction_filed",
@@ -62,12 +78,16 @@ async def correction(dispatcher: CollectingDispatcher, tracker: Tracker, contact
 
 async def deletion(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
     request = await _file(tracker, contact_id, PrivacyRequestKind.DELETION)
+    if _already_open(dispatcher, request):
+        return
     assert isinstance(request, PrivacyRequest)
     dispatcher.utter_message(response="utter_privacy_deletion_filed", reference=request.reference)
 
 
 async def california(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
     result = await _file(tracker, contact_id, PrivacyRequestKind.CALIFORNIA_1798_83)
+    if _already_open(dispatcher, result):
+        return
     if isinstance(result, AlreadyAskedThisYear):
         dispatcher.utter_message(
             response="utter_california_already_asked",
@@ -76,6 +96,7 @@ async def california(dispatcher: CollectingDispatcher, tracker: Tracker, contact
             next_allowed=state.spoken_date(result.next_allowed),
         )
         return
+    assert isinstance(result, PrivacyRequest)
     dispatcher.utter_message(
         response="utter_california_request_filed",
         reference=result.reference,

@@ -42,6 +42,8 @@ def create_inbox() -> web.Application:
     post(C + "/wake", views_conversation.wake, name="wake")
     get("/privacy", views_privacy.privacy_page, name="privacy")
     post("/privacy/{request_id}/done", views_privacy.complete, name="privacy_done")
+    post("/privacy/{request_id}/refuse", views_privacy.refuse_request, name="privacy_refuse")
+    post("/privacy/{request_id}/ask", views_privacy.ask_for_information, name="privacy_ask")
     get("/contacts/{contact_id}/export.json", views_privacy.export, name="export")
     get("/canned", views_admin.canned_page, name="canned")
     post("/canned", views_admin.canned_save, name="canned_save")

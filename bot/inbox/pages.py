@@ -49,6 +49,19 @@ NOTICES = {
     "deleted": "Deleted.",
     "invalid": "Please check the form: a field is missing or too long.",
     "done": "Marked as done.",
+    "done_channel": "Completed; the customer was told in their conversation.",
+    "done_email": "Completed; the customer was told by e-mail.",
+    "done_untold": "Completed, but the customer could not be told (no open conversation, and "
+    "no e-mail address or the mail server refused): please contact them another way.",
+    "refused_channel": "Refused; the customer was told the reason in their conversation.",
+    "refused_email": "Refused; the customer was told the reason by e-mail.",
+    "refused_untold": "Refused, but the customer could not be told: please contact them "
+    "another way.",
+    "asked_channel": "Your question was sent to the customer in their conversation.",
+    "asked_email": "Your question was e-mailed to the customer.",
+    "asked_untold": "The request waits for information, but the customer could not be told: "
+    "please contact them another way.",
+    "note_needed": "Please give the reason for a refusal, or the question to ask.",
     "not_open": "That request was already closed.",
     "labelled": "Labels saved.",
     "team": "Handed to the team.",

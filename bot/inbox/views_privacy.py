@@ -1,18 +1,31 @@
-"""The privacy-request queue: due dates (overdue first and highlighted), marking a request
-done, and the JSON export of everything about a contact for an access request."""
+"""The privacy-request queue: due dates (overdue first and highlighted); completing a
+request, refusing it with a reason or asking for more information, with the customer told on
+their own channel (or by e-mail when that conversation is over); and the JSON export of
+everything about a contact for an access request."""
 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.gateway.keys import SESSIONS
+from bot.gateway.conversations import record as conversations
+from bot.gateway.keys import LIVE, OUTBOX, SESSIONS, SETTINGS
+from bot.gateway.live.broadcast import LiveEvent, message_event, publish_all
+from bot.gateway.replies import Reply
 from bot.inbox import audit
 from bot.inbox.auth import Who, action, page
 from bot.inbox.pages import NOTICES, redirect, refuse, render
-from bot.services import privacy_requests
+from bot.services import mail, privacy_requests
+from bot.services.privacy_requests import Resolution
+from bot.store.models import Author, Channel, Conversation, PrivacyRequest
 from bot.store.types import utcnow
+
+logger = logging.getLogger(__name__)
 
 RECENTLY_CLOSED = 20
 
@@ -36,19 +49,90 @@ async def privacy_page(request: web.Request, who: Who) -> web.StreamResponse:
     )
 
 
-@action()
-async def complete(request: web.Request, who: Who) -> web.StreamResponse:
-    try:
-        request_id = int(request.match_info["request_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-    async with request.config_dict[SESSIONS].begin() as session:
-        if not await privacy_requests.complete(session, request_id, who.agent_id):
-            return refuse(request, 409, NOTICES["not_open"])
-        audit.record(
-            session, who.agent_id, "complete_privacy_request", "privacy_request", request_id
-        )
-    return redirect("/inbox/privacy?notice=done")
+# A web chat page is only open while the customer is there: a conversation quiet for longer
+# than this is told by e-mail instead. Telegram and X reach the customer whenever we write.
+WEB_CHAT_STILL_OPEN = timedelta(hours=12)
+AUDIT_ACTIONS = {
+    Resolution.COMPLETE: "complete_privacy_request",
+    Resolution.REFUSE: "refuse_privacy_request",
+    Resolution.ASK: "ask_privacy_information",
+}
+NOTICE_KEYS = {Resolution.COMPLETE: "done", Resolution.REFUSE: "refused", Resolution.ASK: "asked"}
+
+
+def resolution_view(
+    resolution: Resolution,
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    @action()
+    async def resolve(request: web.Request, who: Who) -> web.StreamResponse:
+        try:
+            request_id = int(request.match_info["request_id"])
+        except ValueError:
+            raise web.HTTPNotFound() from None
+        note = str((await request.post()).get("note", ""))
+        config = request.config_dict
+        async with config[SESSIONS].begin() as session:
+            try:
+                found = await privacy_requests.resolve(
+                    session, request_id, who.agent_id, resolution, note
+                )
+            except ValueError:
+                return refuse(request, 400, NOTICES["note_needed"])
+            if found is None:
+                return refuse(request, 409, NOTICES["not_open"])
+            audit.record(
+                session, who.agent_id, AUDIT_ACTIONS[resolution], "privacy_request", request_id
+            )
+            text = privacy_requests.outcome_message(found, resolution)
+            events = await _tell_on_channel(session, found, text, who.agent_id)
+            email = None if events is not None else found.contact.email
+        told = "channel"
+        if events is not None:
+            config[OUTBOX].wake()
+            await publish_all(config[LIVE], events)
+        elif email:
+            try:
+                await mail.send_mail(
+                    config[SETTINGS], email, f"Your privacy request {found.reference}", text
+                )
+                told = "email"
+            except mail.MailError:
+                logger.warning(
+                    "privacy request %s: the customer could not be e-mailed", found.reference
+                )
+                told = "untold"
+        else:
+            told = "untold"
+        return redirect(f"/inbox/privacy?notice={NOTICE_KEYS[resolution]}_{told}")
+
+    return resolve
+
+
+async def _tell_on_channel(
+    session: AsyncSession, found: PrivacyRequest, text: str, agent_id: int
+) -> list[LiveEvent] | None:
+    """The outcome, written into the conversation that filed the request when the customer
+    can still read it there (queued for Telegram and X); None when they cannot."""
+    if found.conversation_id is None:
+        return None
+    conversation = await session.get(Conversation, found.conversation_id)
+    if conversation is None:
+        return None
+    if conversation.channel is Channel.WEBCHAT and (
+        conversation.customer_left_at is not None
+        or conversation.last_message_at < utcnow() - WEB_CHAT_STILL_OPEN
+    ):
+        return None
+    state = await conversations.conversation_state(session, conversation.id)
+    [message_id] = await conversations.record_replies(
+        session, state, [Reply(text)], author=Author.AGENT, agent_id=agent_id
+    )
+    return [message_event(state, message_id, Author.AGENT, agent_id)]
+
+
+complete = resolution_view(Resolution.COMPLETE)
+refuse_request = resolution_view(Resolution.REFUSE)
+ask_for_information = resolution_view(Resolution.ASK)
 
 
 @page()

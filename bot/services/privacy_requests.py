@@ -6,6 +6,7 @@ request can be made once per calendar year (privacy policy, "Your California Pri
 
 from __future__ import annotations
 
+import enum
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -49,6 +50,14 @@ STATUS_NAMES = {
 
 
 @dataclass(frozen=True)
+class AlreadyOpen:
+    """The same kind of request is already open for this contact: the new one is linked to
+    it (its details added, `times_asked` counted) rather than filed a second time."""
+
+    request: PrivacyRequest
+
+
+@dataclass(frozen=True)
 class AlreadyAskedThisYear:
     """The 1798.83 request was already made this calendar year."""
 
@@ -70,7 +79,7 @@ async def file_request(
     channel: str | None = None,
     conversation_id: int | None = None,
     now: datetime | None = None,
-) -> PrivacyRequest | AlreadyAskedThisYear:
+) -> PrivacyRequest | AlreadyOpen | AlreadyAskedThisYear:
     now = now or utcnow()
     if kind is PrivacyRequestKind.CALIFORNIA_1798_83:
         start_of_year = datetime(now.year, 1, 1, tzinfo=timezone.utc)
@@ -84,6 +93,28 @@ async def file_request(
         )
         if previous is not None:
             return AlreadyAskedThisYear(previous, date(now.year + 1, 1, 1))
+    # (A California request is about one calendar year: the rule above, not this one.)
+    already_open = (
+        None
+        if kind is PrivacyRequestKind.CALIFORNIA_1798_83
+        else await session.scalar(
+            select(PrivacyRequest)
+            .where(
+                PrivacyRequest.contact_id == contact.id,
+                PrivacyRequest.kind == kind,
+                PrivacyRequest.status.in_(OPEN),
+            )
+            .order_by(PrivacyRequest.id)
+            .with_for_update()
+        )
+    )
+    if already_open is not None:
+        already_open.times_asked += 1
+        if details and details not in already_open.details:
+            stamp = f"[{now:%Y-%m-%d}] "
+            already_open.details = "\n".join(filter(None, [already_open.details, stamp + details]))
+        await session.flush()
+        return AlreadyOpen(already_open)
     request = PrivacyRequest(
         reference=new_reference(),
         contact_id=contact.id,
@@ -145,19 +176,85 @@ async def recently_closed(
     return [(request, name) for request, name in rows.all()]
 
 
-async def complete(session: AsyncSession, request_id: int, agent_id: int) -> bool:
-    """Mark an open request done; False if it was not open. Conditional: of two agents
-    closing the same request, one completion is recorded."""
+class Resolution(str, enum.Enum):
+    """What the privacy team does with an open request."""
+
+    COMPLETE = "complete"
+    REFUSE = "refuse"
+    ASK = "ask"  # for more information; the request stays open
+
+
+MAX_NOTE = 2000
+
+
+async def resolve(
+    session: AsyncSession,
+    request_id: int,
+    agent_id: int,
+    resolution: Resolution,
+    note: str = "",
+    now: datetime | None = None,
+) -> PrivacyRequest | None:
+    """Complete, refuse (a reason is required) or ask for more information (a question is
+    required); None if the request was not open. Conditional: of two agents acting on the
+    same request, one outcome is recorded."""
+    note = note.strip()
+    if resolution is not Resolution.COMPLETE and not note:
+        raise ValueError("a refusal needs its reason, and a request for information its question")
+    if len(note) > MAX_NOTE:
+        raise ValueError(f"at most {MAX_NOTE} characters")
+    now = now or utcnow()
+    values: dict[str, Any] = {"resolution_note": note or None}
+    if resolution is Resolution.ASK:
+        values |= {"status": PrivacyRequestStatus.IN_PROGRESS, "information_requested_at": now}
+    else:
+        values |= {
+            "status": PrivacyRequestStatus.DONE
+            if resolution is Resolution.COMPLETE
+            else PrivacyRequestStatus.REFUSED,
+            "completed_at": now,
+            "completed_by_agent_id": agent_id,
+        }
     result = await session.execute(
         update(PrivacyRequest)
         .where(PrivacyRequest.id == request_id, PrivacyRequest.status.in_(OPEN))
-        .values(
-            status=PrivacyRequestStatus.DONE,
-            completed_at=utcnow(),
-            completed_by_agent_id=agent_id,
-        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    request = await session.scalar(
+        select(PrivacyRequest)
+        .where(PrivacyRequest.id == request_id)
+        .options(selectinload(PrivacyRequest.contact))
+        .execution_options(populate_existing=True)
+    )
+    return request
+
+
+def outcome_message(request: PrivacyRequest, resolution: Resolution) -> str:
+    """What the customer is told, on their channel or by e-mail.
+
+    Worded within the privacy policy: it grants access to and correction of what we hold
+    ("How to edit, delete or access..."), no right to deletion and no reply time, so a
+    completed deletion says what was done and nothing is promised about when or more."""
+    kind = KIND_NAMES[request.kind]
+    if resolution is Resolution.ASK:
+        return (
+            f"About your request {request.reference} for {kind}: our privacy team needs a "
+            f"little more information. {request.resolution_note} "
+            "You can simply answer here."
+        )
+    if resolution is Resolution.REFUSE:
+        return (
+            f"About your request {request.reference} for {kind}: our privacy team has "
+            f"closed it without acting on it, for this reason: {request.resolution_note} "
+            "If you have any question, our concierge is here to help."
+        )
+    done = f"Your request {request.reference} for {kind} has been completed by our privacy team."
+    if request.resolution_note:
+        done += f" {request.resolution_note}"
+    return done
 
 
 async def export_contact(session: AsyncSession, contact_id: int) -> dict[str, Any]:

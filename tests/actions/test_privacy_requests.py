@@ -159,3 +159,19 @@ async def test_nothing_is_filed_without_verification(
         messages, _ = await do(tracker, dispatcher, task, None, turn, california_eligible=True)
         assert responses(messages) == ["utter_account_not_verified"], task
     assert await privacy_requests_of(account, contact) == []
+
+
+async def test_asking_again_while_a_request_is_open_files_nothing_new(
+    tracker: Trackers, dispatcher: CollectingDispatcher, account: SessionFactory, turn: Turn
+) -> None:
+    contact = await contact_id(account, CHARLOTTE)
+    before = await privacy_requests_of(account, contact)
+    messages, _ = await do(tracker, dispatcher, "access", contact, turn)
+
+    after = await privacy_requests_of(account, contact)
+    assert [r.id for r in after] == [r.id for r in before], "not filed twice"
+    [open_access] = [r for r in after if r.kind is PrivacyRequestKind.ACCESS]
+    assert open_access.times_asked == 2
+    told = message(messages, "utter_privacy_request_already_open")
+    assert told["reference"] == open_access.reference
+    assert "already with our privacy team" in rendered(told)

@@ -66,5 +66,11 @@ class PrivacyRequest(CreatedAtMixin, Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     completed_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    # What the privacy team told the customer: the reason for a refusal, the question when
+    # more information is needed, a note on completion.
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    information_requested_at: Mapped[datetime | None]
+    # The same request made again while this one is open is linked here, not filed twice.
+    times_asked: Mapped[int] = mapped_column(default=1, server_default="1")
 
     contact: Mapped[Contact] = relationship()

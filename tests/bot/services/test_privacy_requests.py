@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.services import privacy_requests
 from bot.services.privacy_requests import AlreadyAskedThisYear
 from bot.store.db import SessionFactory
-from bot.store.models import Contact, PrivacyRequest, PrivacyRequestKind
+from bot.store.models import AgentRole, Contact, PrivacyRequest, PrivacyRequestKind
 
 CALIFORNIA = PrivacyRequestKind.CALIFORNIA_1798_83
 
@@ -62,3 +62,43 @@ async def test_export_holds_everything_about_the_contact_and_nobody_else(
     assert {o["number"] for o in export["orders"]} == {"PG-100234", "PG-100211"}
     assert export["consent_events"], "the consent history is part of the export"
     assert "james.whitaker@example.com" not in text
+
+
+async def test_the_same_request_while_one_is_open_is_linked_not_filed_twice(
+    demo_sessions: SessionFactory,
+) -> None:
+    from bot.services.privacy_requests import AlreadyOpen, Resolution
+
+    async with demo_sessions.begin() as session:
+        isabelle = await contact(session, "isabelle.moreau@example.com")
+        first = await privacy_requests.file_request(
+            session, isabelle, PrivacyRequestKind.CORRECTION, details="my address is 2 rue X"
+        )
+        again = await privacy_requests.file_request(
+            session, isabelle, PrivacyRequestKind.CORRECTION, details="and my phone is 0612"
+        )
+        other_kind = await privacy_requests.file_request(
+            session, isabelle, PrivacyRequestKind.ACCESS
+        )
+        assert isinstance(first, PrivacyRequest) and isinstance(other_kind, PrivacyRequest)
+        assert isinstance(again, AlreadyOpen) and again.request.id == first.id
+        assert first.times_asked == 2
+        assert "2 rue X" in first.details and "0612" in first.details, "both kept, on one request"
+        corrections = [
+            r
+            for r in await privacy_requests.requests_of(session, isabelle.id)
+            if r.kind is PrivacyRequestKind.CORRECTION
+        ]
+        assert corrections == [first]
+
+        # Once it is closed, asking again files a new request.
+        from bot.inbox.accounts import create_agent
+
+        agent = await create_agent(
+            session, "ada@maison.example.com", "Ada", "a long passphrase", AgentRole.ADMIN
+        )
+        await privacy_requests.resolve(session, first.id, agent.id, Resolution.COMPLETE)
+        after = await privacy_requests.file_request(
+            session, isabelle, PrivacyRequestKind.CORRECTION
+        )
+        assert isinstance(after, PrivacyRequest) and after.id != first.id
