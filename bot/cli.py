@@ -16,7 +16,7 @@ from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_dotenv
 
 ENV_FILE = PROJECT_ROOT / ".env"
 ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
-GENERATED_SECRETS = ("RASA_AUTH_TOKEN", "SECRET_KEY")
+GENERATED_SECRETS = ("RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN", "SECRET_KEY")
 
 
 def init_env(_: argparse.Namespace) -> None:

@@ -26,6 +26,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_auth_token: str = ""
+    # Shared by Rasa and the action server, which refuses every call without it.
+    action_server_token: str = ""
     rasa_timeout_seconds: float = 15.0
     # Turns this gateway lets into each Rasa server at once; the others wait here, in order
     # (bot/gateway/rasa_client.py says why).
@@ -89,6 +91,7 @@ class Settings:
             database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
             rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
             rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
+            action_server_token=env.get("ACTION_SERVER_TOKEN", ""),
             rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds),
             rasa_max_in_flight=_int(env, "RASA_MAX_IN_FLIGHT", cls.rasa_max_in_flight),
             live_broadcast=_choice(env, "LIVE_BROADCAST", LIVE_BROADCASTS),
@@ -169,6 +172,15 @@ class Settings:
             raise SettingsError(
                 f"missing secret(s) {', '.join(missing)}: set them in the environment or in .env "
                 "(`make run` creates .env from .env.example with fresh random values)"
+            )
+
+    def require_action_server_token(self) -> None:
+        """What `make run` needs on top of the gateway's secrets: Rasa sends this token to the
+        action server, which answers nothing without it."""
+        if not self.action_server_token:
+            raise SettingsError(
+                "missing secret ACTION_SERVER_TOKEN: set it in the environment or in .env "
+                "(`python -m bot init-env` creates .env with fresh random values)"
             )
 
     def _channel_secrets(self) -> list[tuple[str, str]]:
