@@ -13,6 +13,8 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
+from bot.gateway.inputs import BadInput
+
 logger = logging.getLogger(__name__)
 
 JSON_PATHS = ("/api/", "/webhooks/", "/inbox/api/")
@@ -42,6 +44,8 @@ def create_error_middleware() -> Middleware:
             return await handler(request)
         except web.HTTPException:
             raise  # an answer the view chose (404, 403, a redirect…)
+        except BadInput as error:  # a malformed id, number or body (bot/gateway/inputs.py)
+            return polite_error(request, 400, str(error))
         except Exception:
             route = request.match_info.route.name or request.match_info.route.resource
             logger.exception("unexpected error in %s %s", request.method, route)

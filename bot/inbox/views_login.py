@@ -35,8 +35,15 @@ THROTTLE = web.AppKey("inbox_login_throttle", LoginThrottle)
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path inside the inbox: never an open redirect to another site."""
-    if target and target.startswith("/inbox/") and not target.startswith("/inbox//"):
+    """Only a path inside the inbox: never an open redirect to another site, and never a
+    control character, which would split the Location header (aiohttp refuses it: a 500)."""
+    if (
+        target
+        and target.startswith("/inbox/")
+        and not target.startswith("/inbox//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         return target
     return "/inbox/"
 
@@ -77,6 +84,9 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
+    if not str(form.get("next", "")).isprintable():
+        # Nothing the form sends holds CR or LF: someone is trying to split the redirect.
+        return refuse(request, 400, "The page to return to is not a valid address.")
     email = str(form.get("email", "")).strip()[:254]
     password = str(form.get("password", ""))
     if not tokens_match(request.cookies.get(LOGIN_COOKIE, ""), str(form.get("login_token", ""))):

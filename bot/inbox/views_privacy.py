@@ -7,6 +7,7 @@ import json
 
 from aiohttp import web
 
+from bot.gateway.inputs import parse_id
 from bot.gateway.keys import SESSIONS
 from bot.inbox import audit
 from bot.inbox.auth import Who, action, page
@@ -38,10 +39,7 @@ async def privacy_page(request: web.Request, who: Who) -> web.StreamResponse:
 
 @action()
 async def complete(request: web.Request, who: Who) -> web.StreamResponse:
-    try:
-        request_id = int(request.match_info["request_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    request_id = parse_id(request.match_info["request_id"], "the request id")
     async with request.config_dict[SESSIONS].begin() as session:
         if not await privacy_requests.complete(session, request_id, who.agent_id):
             return refuse(request, 409, NOTICES["not_open"])
@@ -54,10 +52,7 @@ async def complete(request: web.Request, who: Who) -> web.StreamResponse:
 @page()
 async def export(request: web.Request, who: Who) -> web.StreamResponse:
     """Everything the store holds about the contact, as a JSON download."""
-    try:
-        contact_id = int(request.match_info["contact_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    contact_id = parse_id(request.match_info["contact_id"], "the contact id")
     async with request.config_dict[SESSIONS].begin() as session:
         try:
             data = await privacy_requests.export_contact(session, contact_id)

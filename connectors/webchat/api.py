@@ -9,7 +9,6 @@ concierge agent's replies (connectors/webchat/live.py).
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.gateway.conversations.record import InboundMessage
+from bot.gateway.inputs import BadInput, has_lone_surrogate, read_json
 from bot.gateway.keys import PIPELINE
 from bot.store.models import Channel
 
@@ -48,14 +48,16 @@ def parse_chat_request(body: Any) -> tuple[str, str]:
         raise BadChatRequest("text must be a non-empty string")
     if len(text) > MAX_TEXT_LENGTH:
         raise BadChatRequest(f"text is longer than {MAX_TEXT_LENGTH} characters")
+    if has_lone_surrogate(text):
+        raise BadChatRequest("text is not valid Unicode (it holds a lone surrogate)")
     return session_id, text.strip()
 
 
 async def chat(request: web.Request) -> web.Response:
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _bad_request("the body is not valid JSON")
+        body = await read_json(request)
+    except BadInput as error:
+        return _bad_request(str(error))
     try:
         session_id, text = parse_chat_request(body)
     except BadChatRequest as error:
@@ -70,9 +72,9 @@ async def leave(request: web.Request) -> web.Response:
     """POST /api/chat/leave {"session_id"}: the customer starts a new conversation, leaving
     this one; an agent who has it (or would have) sees that they left."""
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _bad_request("the body is not valid JSON")
+        body = await read_json(request)
+    except BadInput as error:
+        return _bad_request(str(error))
     session_id = body.get("session_id") if isinstance(body, dict) else None
     if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
         return _bad_request("session_id must be a string of 1 to 128 letters, digits or _ . : -")
