@@ -29,7 +29,7 @@ from bot.gateway.routes import Mounts, setup_routes
 from bot.gateway.scheduler import Job, Scheduler
 from bot.inbox import create_inbox
 from bot.settings import Settings
-from bot.store.db import create_engine, create_session_factory
+from bot.store.db import check_database, create_engine, create_session_factory
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,8 @@ async def _live(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
+    # A wrong DATABASE_URL stops the gateway here, with a SettingsError that says why.
+    await check_database(app[SETTINGS].database_url)
     engine = create_engine(app[SETTINGS].database_url)
     app[SESSIONS] = create_session_factory(engine)
     yield

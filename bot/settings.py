@@ -26,6 +26,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_auth_token: str = ""
+    # Where Rasa calls the action servers (comma-separated); the gateway's /readyz checks them.
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
     # Shared by Rasa and the action server, which refuses every call without it.
     action_server_token: str = ""
     rasa_timeout_seconds: float = 15.0
@@ -92,6 +94,7 @@ class Settings:
             rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
             rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
             action_server_token=env.get("ACTION_SERVER_TOKEN", ""),
+            action_server_url=env.get("ACTION_SERVER_URL", "") or cls.action_server_url,
             rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds),
             rasa_max_in_flight=_int(env, "RASA_MAX_IN_FLIGHT", cls.rasa_max_in_flight),
             live_broadcast=_choice(env, "LIVE_BROADCAST", LIVE_BROADCASTS),
@@ -156,6 +159,10 @@ class Settings:
     def rasa_urls(self) -> list[str]:
         """RASA_URL may list several Rasa servers, comma-separated (the scale-out profile)."""
         return [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
+
+    @property
+    def action_server_urls(self) -> list[str]:
+        return [url.strip() for url in self.action_server_url.split(",") if url.strip()]
 
     def require_secrets(self) -> None:
         """Fail fast when a secret the gateway needs is missing."""
