@@ -19,6 +19,7 @@ import connectors.telegram
 import connectors.webchat
 import connectors.x
 from bot.gateway.delivery.outbox import Outbox
+from bot.gateway.headers import security_headers
 from bot.gateway.keys import HTTP, LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS, SOCKETS
 from bot.gateway.live.broadcast import create_broadcaster
 from bot.gateway.live.sockets import SocketRegistry
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=64 * 1024, middlewares=[create_error_middleware()])
     app[SETTINGS] = settings
+    app.on_response_prepare.append(security_headers)  # every answer, the inbox's too
     # Live events: within this gateway, or across gateways (LIVE_BROADCAST, gateway/live).
     app[LIVE] = create_broadcaster(settings)
     app[SOCKETS] = SocketRegistry()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from bot.weekly_hours import HoursError, WeeklyHours
@@ -41,6 +42,12 @@ class Settings:
     gateway_port: int = 8000
     secret_key: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
+    # Load balancers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+    # networks, comma-separated); empty: none, the TCP peer is the client.
+    trusted_proxies: str = ""
+    # Other sites' origins whose pages may post to /api/chat (the web chat embedded there);
+    # the gateway's own origin always may.
+    allowed_origins: str = ""
     # The brand's concierge, as published in the privacy policy ("Contact us").
     concierge_phone: str = "+1 877 8742438"
     concierge_email: str = "concierge.usa@piaget.com"
@@ -101,6 +108,8 @@ class Settings:
             gateway_host=env.get("GATEWAY_HOST", cls.gateway_host),
             gateway_port=_int(env, "GATEWAY_PORT", cls.gateway_port),
             secret_key=env.get("SECRET_KEY", ""),
+            trusted_proxies=env.get("TRUSTED_PROXIES", "").strip(),
+            allowed_origins=env.get("ALLOWED_ORIGINS", "").strip(),
             public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/")
             or f"http://{env.get('GATEWAY_HOST', cls.gateway_host)}:"
             f"{env.get('GATEWAY_PORT', cls.gateway_port)}",
@@ -140,6 +149,7 @@ class Settings:
             or cls.first_response_targets,
         )
         _check_targets(settings)
+        _ = settings.trusted_proxy_networks  # a malformed TRUSTED_PROXIES stops it here
         _check_concierge_hours(settings)
         _check_live_broadcast(settings)
         return settings
@@ -159,6 +169,21 @@ class Settings:
     def rasa_urls(self) -> list[str]:
         """RASA_URL may list several Rasa servers, comma-separated (the scale-out profile)."""
         return [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
+
+    @property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        try:
+            return [
+                ip_network(part.strip(), strict=False)
+                for part in self.trusted_proxies.split(",")
+                if part.strip()
+            ]
+        except ValueError as error:
+            raise SettingsError(f"TRUSTED_PROXIES: {error}") from error
+
+    @property
+    def allowed_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
 
     @property
     def action_server_urls(self) -> list[str]:
