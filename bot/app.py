@@ -23,6 +23,7 @@ from bot.gateway.headers import security_headers
 from bot.gateway.keys import HTTP, LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS, SOCKETS
 from bot.gateway.live.broadcast import create_broadcaster
 from bot.gateway.live.sockets import SocketRegistry
+from bot.gateway.logs import redact_secrets
 from bot.gateway.middleware import create_error_middleware
 from bot.gateway.pipeline import Pipeline
 from bot.gateway.rasa_client import RasaClient
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> web.Application:
+    redact_secrets(settings.secret_values)  # before any connector logs a URL with a token
     app = web.Application(client_max_size=64 * 1024, middlewares=[create_error_middleware()])
     app[SETTINGS] = settings
     app.on_response_prepare.append(security_headers)  # every answer, the inbox's too

@@ -189,6 +189,23 @@ class Settings:
     def action_server_urls(self) -> list[str]:
         return [url.strip() for url in self.action_server_url.split(",") if url.strip()]
 
+    @property
+    def secret_values(self) -> list[str]:
+        """Every configured secret: never to appear in a log (bot/gateway/logs.py)."""
+        values = (
+            self.rasa_auth_token,
+            self.action_server_token,
+            self.secret_key,
+            self.smtp_password,
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.x_consumer_key,
+            self.x_consumer_secret,
+            self.x_access_token,
+            self.x_access_token_secret,
+        )
+        return [value for value in values if value]
+
     def require_secrets(self) -> None:
         """Fail fast when a secret the gateway needs is missing."""
         missing = [
