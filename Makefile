@@ -11,7 +11,7 @@ APP_PY := $(VENV)/app/bin/python
 STEP := $(PYTHON310) -m bot.operations.steps environments
 LOCK_PLATFORM := --python-version 3.10 --python-platform x86_64-manylinux_2_28
 
-.PHONY: help run run-scaled test bench lint pytest model deps lock clean browser
+.PHONY: help run run-scaled test bench lint pytest model deps lock clean browser .env
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -75,6 +75,7 @@ model: deps ## train a model unless models/ has one for the current data and con
 deps: $(VENV)/rasa/.synced $(VENV)/app/.synced ## create both environments from the lock files
 	@$(if $(SYNCED),:,echo "[environments] up to date: $(VENV)/app, $(VENV)/rasa")
 
+# Always: it creates .env once, and adds a secret a newer version needs to an older one.
 .env:
 	@$(APP_PY) -m bot init-env
 

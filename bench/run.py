@@ -109,6 +109,7 @@ def our_stack(work: Path, logs: Path, rasa_servers: int) -> tuple[float, list[Se
     env = environment(
         DATABASE_URL=database,
         RASA_AUTH_TOKEN=token,
+        ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
         SECRET_KEY=secrets.token_urlsafe(24),
         ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
         RASA_URL=",".join(f"http://127.0.0.1:{p}" for p in rasa_ports),

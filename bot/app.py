@@ -19,9 +19,11 @@ import connectors.webchat
 import connectors.x
 from bot.gateway import background
 from bot.gateway.delivery.outbox import Outbox
+from bot.gateway.headers import security_headers
 from bot.gateway.keys import HTTP, LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS, SOCKETS
 from bot.gateway.live.broadcast import create_broadcaster
 from bot.gateway.live.sockets import SocketRegistry
+from bot.gateway.logs import redact_secrets
 from bot.gateway.middleware import create_error_middleware
 from bot.gateway.pipeline import Pipeline
 from bot.gateway.rasa_client import RasaClient
@@ -29,14 +31,16 @@ from bot.gateway.routes import Mounts, setup_routes
 from bot.gateway.scheduler import Job, Scheduler
 from bot.inbox import create_inbox
 from bot.settings import Settings
-from bot.store.db import create_engine, create_session_factory
+from bot.store.db import check_database, create_engine, create_session_factory
 
 logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> web.Application:
+    redact_secrets(settings.secret_values)  # before any connector logs a URL with a token
     app = web.Application(client_max_size=64 * 1024, middlewares=[create_error_middleware()])
     app[SETTINGS] = settings
+    app.on_response_prepare.append(security_headers)  # every answer, the inbox's too
     # Live events: within this gateway, or across gateways (LIVE_BROADCAST, gateway/live).
     app[LIVE] = create_broadcaster(settings)
     app[SOCKETS] = SocketRegistry()
@@ -79,6 +83,8 @@ async def _live(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
+    # A wrong DATABASE_URL stops the gateway here, with a SettingsError that says why.
+    await check_database(app[SETTINGS].database_url)
     engine = create_engine(app[SETTINGS].database_url)
     app[SESSIONS] = create_session_factory(engine)
     yield

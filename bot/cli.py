@@ -16,12 +16,14 @@ from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_dotenv
 
 ENV_FILE = PROJECT_ROOT / ".env"
 ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
-GENERATED_SECRETS = ("RASA_AUTH_TOKEN", "SECRET_KEY")
+GENERATED_SECRETS = ("RASA_AUTH_TOKEN", "ACTION_SERVER_TOKEN", "SECRET_KEY")
 
 
 def init_env(_: argparse.Namespace) -> None:
-    """Create .env from .env.example with fresh random secrets, once."""
+    """Create .env from .env.example with fresh random secrets, once; to an older .env, add
+    a fresh value for each generated secret it lacks (ACTION_SERVER_TOKEN came later)."""
     if ENV_FILE.exists():
+        _add_missing_secrets()
         return
     lines = []
     for line in ENV_EXAMPLE.read_text().splitlines():
@@ -32,6 +34,17 @@ def init_env(_: argparse.Namespace) -> None:
     ENV_FILE.write_text("\n".join(lines) + "\n")
     ENV_FILE.chmod(0o600)
     say("settings", f"created {ENV_FILE.name} with fresh secrets (.env.example lists the rest)")
+
+
+def _add_missing_secrets() -> None:
+    text = ENV_FILE.read_text()
+    present = {line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line}
+    missing = [name for name in GENERATED_SECRETS if name not in present]
+    if not missing:
+        return
+    added = "".join(f"{name}={secrets.token_urlsafe(32)}\n" for name in missing)
+    ENV_FILE.write_text(text + ("" if text.endswith("\n") or not text else "\n") + added)
+    say("settings", f"added {', '.join(missing)} to {ENV_FILE.name} with fresh random values")
 
 
 def create_databases(_: argparse.Namespace) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from bot.weekly_hours import HoursError, WeeklyHours
@@ -26,6 +27,10 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_auth_token: str = ""
+    # Where Rasa calls the action servers (comma-separated); the gateway's /readyz checks them.
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    # Shared by Rasa and the action server, which refuses every call without it.
+    action_server_token: str = ""
     rasa_timeout_seconds: float = 15.0
     # Turns this gateway lets into each Rasa server at once; the others wait here, in order
     # (bot/gateway/rasa_client.py says why).
@@ -37,6 +42,12 @@ class Settings:
     gateway_port: int = 8000
     secret_key: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
+    # Load balancers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+    # networks, comma-separated); empty: none, the TCP peer is the client.
+    trusted_proxies: str = ""
+    # Other sites' origins whose pages may post to /api/chat (the web chat embedded there);
+    # the gateway's own origin always may.
+    allowed_origins: str = ""
     # The brand's concierge, as published in the privacy policy ("Contact us").
     concierge_phone: str = "+1 877 8742438"
     concierge_email: str = "concierge.usa@piaget.com"
@@ -89,12 +100,16 @@ class Settings:
             database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
             rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
             rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
+            action_server_token=env.get("ACTION_SERVER_TOKEN", ""),
+            action_server_url=env.get("ACTION_SERVER_URL", "") or cls.action_server_url,
             rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds),
             rasa_max_in_flight=_int(env, "RASA_MAX_IN_FLIGHT", cls.rasa_max_in_flight),
             live_broadcast=_choice(env, "LIVE_BROADCAST", LIVE_BROADCASTS),
             gateway_host=env.get("GATEWAY_HOST", cls.gateway_host),
             gateway_port=_int(env, "GATEWAY_PORT", cls.gateway_port),
             secret_key=env.get("SECRET_KEY", ""),
+            trusted_proxies=env.get("TRUSTED_PROXIES", "").strip(),
+            allowed_origins=env.get("ALLOWED_ORIGINS", "").strip(),
             public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/")
             or f"http://{env.get('GATEWAY_HOST', cls.gateway_host)}:"
             f"{env.get('GATEWAY_PORT', cls.gateway_port)}",
@@ -134,6 +149,7 @@ class Settings:
             or cls.first_response_targets,
         )
         _check_targets(settings)
+        _ = settings.trusted_proxy_networks  # a malformed TRUSTED_PROXIES stops it here
         _check_concierge_hours(settings)
         _check_live_broadcast(settings)
         return settings
@@ -154,6 +170,42 @@ class Settings:
         """RASA_URL may list several Rasa servers, comma-separated (the scale-out profile)."""
         return [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
 
+    @property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        try:
+            return [
+                ip_network(part.strip(), strict=False)
+                for part in self.trusted_proxies.split(",")
+                if part.strip()
+            ]
+        except ValueError as error:
+            raise SettingsError(f"TRUSTED_PROXIES: {error}") from error
+
+    @property
+    def allowed_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def action_server_urls(self) -> list[str]:
+        return [url.strip() for url in self.action_server_url.split(",") if url.strip()]
+
+    @property
+    def secret_values(self) -> list[str]:
+        """Every configured secret: never to appear in a log (bot/gateway/logs.py)."""
+        values = (
+            self.rasa_auth_token,
+            self.action_server_token,
+            self.secret_key,
+            self.smtp_password,
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.x_consumer_key,
+            self.x_consumer_secret,
+            self.x_access_token,
+            self.x_access_token_secret,
+        )
+        return [value for value in values if value]
+
     def require_secrets(self) -> None:
         """Fail fast when a secret the gateway needs is missing."""
         missing = [
@@ -169,6 +221,15 @@ class Settings:
             raise SettingsError(
                 f"missing secret(s) {', '.join(missing)}: set them in the environment or in .env "
                 "(`make run` creates .env from .env.example with fresh random values)"
+            )
+
+    def require_action_server_token(self) -> None:
+        """What `make run` needs on top of the gateway's secrets: Rasa sends this token to the
+        action server, which answers nothing without it."""
+        if not self.action_server_token:
+            raise SettingsError(
+                "missing secret ACTION_SERVER_TOKEN: set it in the environment or in .env "
+                "(`python -m bot init-env` creates .env with fresh random values)"
             )
 
     def _channel_secrets(self) -> list[tuple[str, str]]:

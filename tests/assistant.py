@@ -29,6 +29,7 @@ from tests.fakes.smtp import Mailbox
 RASA_BIN = PROJECT_ROOT / ".venv" / "rasa" / "bin" / "rasa"
 RASA_TOKEN = "e2e-rasa-token"
 ACTIONS_SECRET_KEY = "e2e-actions-secret"
+ACTION_SERVER_TOKEN = "e2e-action-server-token"
 START_TIMEOUT_SECONDS = 420  # generous: a loaded 2-core machine loads a model slowly
 
 
@@ -78,6 +79,7 @@ def base_environment(database_url: str, action_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         ACTION_SERVER_URL=action_url,
         RASA_AUTH_TOKEN=RASA_TOKEN,
+        ACTION_SERVER_TOKEN=ACTION_SERVER_TOKEN,
         RASA_TELEMETRY_ENABLED="false",
         SANIC_HOST="127.0.0.1",
         TF_CPP_MIN_LOG_LEVEL="2",

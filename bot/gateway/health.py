@@ -1,13 +1,80 @@
-"""Health checks: liveness (the process answers) and readiness (it can serve a customer)."""
+"""Health checks: liveness (the process answers) and readiness (it can serve a customer).
+
+/healthz is liveness only: the process is up and its event loop answers; restart it when this
+fails. /readyz says whether a customer can be served now: the store answers a query, and at
+least one Rasa server and one action server answer. Otherwise 503, naming each part that is
+down, so a load balancer stops sending customers here and whoever is on call knows where to
+look. Neither says more than "ok" or "down" with the reason's kind: no address or secret.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import aiohttp
 from aiohttp import web
+from sqlalchemy import text
+
+from bot.gateway.keys import HTTP, SESSIONS, SETTINGS
+
+CHECK_TIMEOUT_SECONDS = 3.0
 
 
 async def liveness(_: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return web.json_response({"status": "alive"})
 
 
-async def readiness(_: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+async def readiness(request: web.Request) -> web.Response:
+    app = request.app
+    settings = app[SETTINGS]
+    http = app[HTTP]
+    checks: dict[str, Callable[[], Awaitable[None]]] = {
+        "database": lambda: _database(request),
+        "rasa": lambda: _any_answers(http, [f"{url}/" for url in settings.rasa_urls]),
+        "action_server": lambda: _any_answers(
+            http, [_health_url(url) for url in settings.action_server_urls]
+        ),
+    }
+    results = await asyncio.gather(*(_run(check) for check in checks.values()))
+    parts = dict(zip(checks, results, strict=True))
+    down = sorted(name for name, result in parts.items() if result != "ok")
+    body = {"status": "unavailable" if down else "ok", "checks": parts, "down": down}
+    return web.json_response(body, status=503 if down else 200)
+
+
+async def _run(check: Callable[[], Awaitable[None]]) -> str:
+    try:
+        await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
+    except asyncio.TimeoutError:
+        return "down: no answer in time"
+    except Exception as error:  # each part's own failure, reported, never raised
+        return f"down: {type(error).__name__}"
+    return "ok"
+
+
+async def _database(request: web.Request) -> None:
+    async with request.app[SESSIONS]() as session:
+        await session.execute(text("SELECT 1"))
+
+
+async def _any_answers(http: aiohttp.ClientSession, urls: list[str]) -> None:
+    """One server of the kind answering is enough: the others stand in for each other."""
+    failures: list[BaseException] = []
+    for url in urls:
+        try:
+            async with http.get(url, allow_redirects=False) as response:
+                if response.status < 500:
+                    return
+                failures.append(RuntimeError(f"answered {response.status}"))
+        except (aiohttp.ClientError, OSError) as error:
+            failures.append(error)
+    raise ConnectionError(f"{len(failures)} of {len(urls)} unreachable")
+
+
+def _health_url(webhook_url: str) -> str:
+    """ACTION_SERVER_URL names the webhook; rasa-sdk's /health is beside it."""
+    base = webhook_url.rstrip("/")
+    if base.endswith("/webhook"):
+        base = base[: -len("/webhook")]
+    return f"{base}/health"

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.gateway import background
+from bot.gateway.inputs import without_lone_surrogates
 from bot.gateway.pipeline import KeyedLocks
 from bot.store.db import SessionFactory
 from bot.store.models import Channel, InboundEvent, InboundEventStatus
@@ -58,6 +59,9 @@ class InboundEvents:
 
     async def accept(self, event_id: str, payload: Payload) -> bool:
         """Store the event and schedule it; False if it was stored before (a duplicate)."""
+        # A lone surrogate cannot be stored (nor, in PostgreSQL, a JSON escape of one): it
+        # becomes U+FFFD, and the message is kept and answered rather than dropped.
+        payload = without_lone_surrogates(payload)
         row_id = await self.store(event_id, payload)
         if row_id is None:
             logger.info("%s event %s already received", self._channel.value, event_id)

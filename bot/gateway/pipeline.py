@@ -12,7 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from bot.gateway.conversations import minors, notices
 from bot.gateway.conversations import record as conversations
 from bot.gateway.conversations.holder import customer_left, hand_off, keep_for_bot
 from bot.gateway.conversations.record import ConversationState, DuplicateMessage, InboundMessage
+from bot.gateway.inputs import without_lone_surrogates
 from bot.gateway.live.broadcast import Broadcaster, LiveEvent, LocalBroadcaster, publish_all
 from bot.gateway.live.broadcast import conversation_event as conversation_changed
 from bot.gateway.live.broadcast import message_event as message_recorded
@@ -82,6 +83,13 @@ class Pipeline:
     async def handle(self, inbound: InboundMessage, *, answer: Reply | None = None) -> TurnResult:
         """One turn. `answer`, when a connector already knows it (content it cannot read, a
         public post), is recorded and sent instead of asking the assistant."""
+        # Whatever a channel let through, a lone surrogate cannot be stored: U+FFFD instead.
+        inbound = replace(
+            inbound,
+            text=without_lone_surrogates(inbound.text),
+            display_name=without_lone_surrogates(inbound.display_name),
+            payload=without_lone_surrogates(inbound.payload),
+        )
         async with self._locks.hold((inbound.channel.value, inbound.external_id)):
             return await self._handle(inbound, answer)
 

@@ -33,6 +33,16 @@ class Reply:
         return self.to_json().get("buttons")
 
 
+def store_unavailable_reply(settings: Settings) -> Reply:
+    """Said when the store is down (bot/gateway/middleware.py): nothing could be kept, so
+    the customer is pointed to the concierge directly, as when the assistant is down."""
+    return Reply(
+        "I'm sorry, I can't answer right now and could not keep your message. "
+        f"Please call our concierge on {settings.concierge_phone} or write to "
+        f"{settings.concierge_email}; they will gladly help."
+    )
+
+
 def assistant_unavailable_reply(settings: Settings, now: datetime | None = None) -> Reply:
     """Said when the assistant cannot answer (Rasa or the action server down or slow) and
     the gateway hands the conversation to the concierge. Always gives the phone and e-mail:

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.gateway.inputs import DIGITS, MAX_ID
 from bot.services import handoffs, routing
 from bot.services.customers import CHANNEL_NAMES, customer_name
 from bot.services.routing import reason_in_words
@@ -62,8 +63,10 @@ class Filters:
             return value if allowed is None or value in allowed else ""
 
         assignee = pick("assignee")
-        if assignee not in ("me", "none") and not assignee.isdigit():
+        if assignee not in ("me", "none") and not DIGITS.fullmatch(assignee):
             assignee = ""
+        elif assignee not in ("me", "none") and int(assignee) > MAX_ID:
+            assignee = ""  # no such agent, and past what the store can compare
         return cls(
             q=pick("q"),
             channel=pick("channel", {c.value for c in Channel}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.gateway.inputs import parse_id
 from bot.gateway.keys import SESSIONS
 from bot.inbox import audit, canned
 from bot.inbox.auth import Who, action, page
@@ -32,10 +33,7 @@ async def canned_save(request: web.Request, who: Who) -> web.StreamResponse:
 
 @action(admin=True)
 async def canned_delete(request: web.Request, who: Who) -> web.StreamResponse:
-    try:
-        canned_id = int(request.match_info["canned_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    canned_id = parse_id(request.match_info["canned_id"], "the canned reply id")
     async with request.config_dict[SESSIONS].begin() as session:
         if not await canned.remove(session, canned_id):
             return refuse(request, 404, "There is no such canned reply.")
@@ -45,10 +43,7 @@ async def canned_delete(request: web.Request, who: Who) -> web.StreamResponse:
 
 @page(admin=True)
 async def audit_page(request: web.Request, who: Who) -> web.StreamResponse:
-    try:
-        before = int(request.query["before"]) if "before" in request.query else None
-    except ValueError:
-        before = None
+    before = parse_id(request.query["before"], "before") if "before" in request.query else None
     async with request.config_dict[SESSIONS]() as session:
         lines = await audit.latest(session, before=before)
     return render(request, "audit.html", {"who": who, "lines": lines})

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.gateway.inputs import parse_count, parse_id
 from bot.gateway.keys import LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS
 from bot.inbox import audit, canned, queries, queue
 from bot.inbox.actions import ConversationActions, Outcome
@@ -29,10 +30,7 @@ SNOOZE_PRESETS = {"60": timedelta(hours=1), "240": timedelta(hours=4), "1440": t
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["conversation_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    return parse_id(request.match_info["conversation_id"], "the conversation id")
 
 
 def permissions(conversation: Conversation, who: Who) -> dict[str, bool]:
@@ -107,10 +105,7 @@ async def conversation_page(request: web.Request, who: Who) -> web.StreamRespons
 @page()
 async def messages_json(request: web.Request, who: Who) -> web.StreamResponse:
     """Messages after `?after=`: the page catches up after its socket reconnects."""
-    try:
-        after = int(request.query.get("after", "0"))
-    except ValueError:
-        after = 0
+    after = parse_count(request.query.get("after", "0"), "after")
     async with request.config_dict[SESSIONS]() as session:
         lines = await queries.transcript(session, _id(request), after)
     return web.json_response({"messages": [line.to_json() for line in lines]})
@@ -143,7 +138,7 @@ async def claim(request: web.Request, who: Who) -> web.StreamResponse:
 async def assign(request: web.Request, who: Who) -> web.StreamResponse:
     conversation_id = _id(request)
     try:
-        to_agent = int(str((await request.post()).get("agent_id", "")))
+        to_agent = parse_id(str((await request.post()).get("agent_id", "")), "agent_id")
     except ValueError:
         return refuse(request, 400, NOTICES["invalid"])
     outcome = await _actions(request).assign(who.agent_id, who.is_admin, conversation_id, to_agent)

@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.gateway.conversations import record as conversations
+from bot.gateway.inputs import parse_id
 from bot.gateway.keys import LIVE, OUTBOX, SESSIONS, SETTINGS
 from bot.gateway.live.broadcast import LiveEvent, message_event, publish_all
 from bot.gateway.replies import Reply
@@ -65,10 +66,7 @@ def resolution_view(
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     @action()
     async def resolve(request: web.Request, who: Who) -> web.StreamResponse:
-        try:
-            request_id = int(request.match_info["request_id"])
-        except ValueError:
-            raise web.HTTPNotFound() from None
+        request_id = parse_id(request.match_info["request_id"], "the request id")
         note = str((await request.post()).get("note", ""))
         config = request.config_dict
         async with config[SESSIONS].begin() as session:
@@ -138,10 +136,7 @@ ask_for_information = resolution_view(Resolution.ASK)
 @page()
 async def export(request: web.Request, who: Who) -> web.StreamResponse:
     """Everything the store holds about the contact, as a JSON download."""
-    try:
-        contact_id = int(request.match_info["contact_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    contact_id = parse_id(request.match_info["contact_id"], "the contact id")
     async with request.config_dict[SESSIONS].begin() as session:
         try:
             data = await privacy_requests.export_contact(session, contact_id)

@@ -47,9 +47,10 @@ def numbered(kind: str, index: int, count: int) -> str:
 
 
 def action_server_command(port: int) -> list[str]:
-    """The action server, as `make run`, the benchmark and the tests start it."""
+    """The action server, as `make run`, the benchmark and the tests start it: rasa-sdk's,
+    on loopback, answering only calls that carry ACTION_SERVER_TOKEN (actions/server.py)."""
     python = str(VENVS / "app/bin/python")
-    return [python, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port), "--quiet"]
+    return [python, "-m", "actions.server", "-p", str(port)]
 
 
 def rasa_server_command(

@@ -249,6 +249,7 @@ def main() -> int:
         load_dotenv()
         settings = Settings.from_env()
         settings.require_secrets()
+        settings.require_action_server_token()
         return asyncio.run(supervise(settings))
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -55,3 +57,40 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def check_database(database_url: str, timeout: float = 10.0) -> None:
+    """Fail with a clear SettingsError unless DATABASE_URL names a migrated database that
+    answers. Called before a gateway starts: a typo in the path or an unreachable server must
+    stop it, not give it an empty SQLite file created on the spot or a bare 500 per request."""
+    from bot.settings import SettingsError
+
+    url = make_url(database_url)
+    shown = url.render_as_string(hide_password=True)
+    on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if on_disk and not await asyncio.to_thread(Path(str(url.database)).is_file):
+        raise SettingsError(
+            f"DATABASE_URL={shown}: there is no database at {url.database}; fix the path, "
+            "or create it with `python -m bot migrate`"
+        )
+    engine = create_engine(database_url)
+
+    async def migrated() -> bool:
+        async with engine.connect() as connection:
+            version = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            return version.first() is not None
+
+    try:
+        if not await asyncio.wait_for(migrated(), timeout):
+            raise SettingsError(f"DATABASE_URL={shown}: not migrated (`python -m bot migrate`)")
+    except SettingsError:
+        raise
+    except asyncio.TimeoutError as error:
+        raise SettingsError(f"DATABASE_URL={shown}: no answer in {timeout:g} s") from error
+    except (OSError, DBAPIError) as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+        if "alembic_version" in reason:
+            reason = "not migrated (`python -m bot migrate`)"
+        raise SettingsError(f"DATABASE_URL={shown}: cannot use it: {reason}") from error
+    finally:
+        await engine.dispose()

@@ -26,6 +26,7 @@ from aiohttp import web
 
 from bot.gateway.conversations import record
 from bot.gateway.conversations.status import customer_status
+from bot.gateway.inputs import BadInput, parse_count
 from bot.gateway.keys import LIVE, SESSIONS, SETTINGS, SOCKETS
 from bot.gateway.live.broadcast import CONVERSATION, MESSAGE, LiveEvent
 from bot.gateway.live.sockets import pump, same_origin
@@ -50,9 +51,9 @@ async def live(request: web.Request) -> web.StreamResponse:
     if "Origin" in request.headers and not same_origin(request, public):
         return web.json_response({"error": "wrong origin"}, status=403)
     try:
-        after = max(0, int(request.query.get("after", "0")))
-    except ValueError:
-        after = 0
+        after = parse_count(request.query.get("after", "0"), "after")
+    except BadInput as error:
+        return web.json_response({"error": str(error)}, status=400)
     ws = web.WebSocketResponse(heartbeat=30)
     await ws.prepare(request)
     sessions = request.config_dict[SESSIONS]

@@ -166,6 +166,7 @@ def stack(
         RASA_URL=",".join(f"http://127.0.0.1:{port}" for port in rasa_ports),
         ACTION_SERVER_URL=",".join(f"http://127.0.0.1:{port}/webhook" for port in action_ports),
         RASA_AUTH_TOKEN=RASA_TOKEN,
+        ACTION_SERVER_TOKEN="scaled-test-action-token",
         SECRET_KEY="scaled-test-secret",
         MAIL_SINK="off",
         SMTP_PORT=str(free_port()),  # no mail is sent in these conversations

@@ -424,7 +424,9 @@
       signal: controller ? controller.signal : undefined
     }).then(function (res) {
       return res.json().catch(function () { return null; }).then(function (data) {
-        if (res.ok && data && typeof data === "object") {
+        // 503 with replies: the store is down and the gateway says whom to call instead.
+        var answered = res.ok || (res.status === 503 && data && Array.isArray(data.replies));
+        if (answered && data && typeof data === "object") {
           var replies = Array.isArray(data.replies) ? data.replies : [];
           return {
             kind: "ok",

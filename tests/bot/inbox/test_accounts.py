@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot import cli
 from bot.inbox import accounts
-from bot.inbox.throttle import LoginThrottle
+from bot.inbox.throttle import LoginThrottle, Outcome
 from bot.settings import PROJECT_ROOT
 from bot.store.db import create_engine, create_session_factory
 from bot.store.models import Agent, AgentRole
@@ -130,15 +130,29 @@ def test_the_command_runs_as_documented(sqlite_url: str) -> None:
     assert [a.email for a in stored_agents(sqlite_url)] == ["e@maison.example.com"]
 
 
-def test_the_throttle_counts_attempts_per_account_and_per_address() -> None:
+def test_the_throttle_counts_failures_per_account_and_per_address() -> None:
     throttle = LoginThrottle(window=60, per_account=3, per_address=5)
-    assert [throttle.attempt("a@x", "1.1.1.1", now=0) for _ in range(4)] == [
-        True, True, True, False,
-    ]  # fmt: skip
+
+    def fail(email: str, address: str, now: float) -> bool:
+        allowed = throttle.attempt(email, address, now=now)
+        if allowed:
+            throttle.finished(email, address, Outcome.FAILED, now=now)
+        return allowed
+
+    assert [fail("a@x", "1.1.1.1", now=0) for _ in range(4)] == [True, True, True, False]
     assert throttle.attempt("A@X ", "2.2.2.2", now=1) is False, "the same account"
     assert throttle.attempt("a@x", "1.1.1.1", now=61) is True, "a new window"
-    throttle.succeeded("a@x")
-    assert throttle.attempt("b@x", "1.1.1.1", now=62) is True
-    # Many accounts from one address: the address limit (5 in the window from 61).
-    results = [throttle.attempt(f"u{i}@x", "1.1.1.1", now=63) for i in range(5)]
-    assert results == [True, True, True, False, False]
+    throttle.finished("a@x", "1.1.1.1", Outcome.SUCCEEDED, now=61)
+    # Many accounts failing from one address: the address limit (5 in the window from 61).
+    assert [fail(f"u{i}@x", "1.1.1.1", now=63) for i in range(6)] == [True] * 5 + [False]
+
+
+def test_successes_never_count_and_attempts_in_flight_hold_a_place() -> None:
+    throttle = LoginThrottle(window=60, per_account=3, per_address=5)
+    for _ in range(50):  # a whole team behind one proxy, all day
+        assert throttle.attempt("a@x", "1.1.1.1", now=0)
+        throttle.finished("a@x", "1.1.1.1", Outcome.SUCCEEDED, now=0)
+    # A burst in parallel: three may be checked at once, the fourth waits for an outcome.
+    assert [throttle.attempt("b@x", "2.2.2.2", now=1) for _ in range(4)] == [True] * 3 + [False]
+    throttle.finished("b@x", "2.2.2.2", Outcome.ERROR, now=1)  # judged neither way
+    assert throttle.attempt("b@x", "2.2.2.2", now=1) is True

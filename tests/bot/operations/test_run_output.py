@@ -168,6 +168,7 @@ async def test_rasa_with_a_damaged_model_is_named_instead_of_announced_ready(
 ) -> None:
     """Rasa does not exit when it cannot read its model: it logs why and serves without one."""
     monkeypatch.setenv("RASA_AUTH_TOKEN", settings.rasa_auth_token)  # credentials.yml reads it
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "test-action-token")  # and endpoints.yml this
     model = model_path()
     assert model.exists(), f"no trained model at {model}: run `make model` first"
     damaged = tmp_path / model.name
@@ -192,6 +193,7 @@ def test_ctrl_c_while_rasa_loads_stops_everything_at_once(tmp_path: Path, logs: 
     env = {
         **os.environ,
         "RASA_AUTH_TOKEN": "test-rasa-token",
+        "ACTION_SERVER_TOKEN": "test-action-token",
         "SECRET_KEY": "test-secret-key",
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'concierge.db'}",
         "GATEWAY_PORT": str(ports["gateway"]),
