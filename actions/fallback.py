@@ -1,4 +1,8 @@
-"""The NLU fallback: ask the customer to rephrase; the second time in a row, hand off.
+"""The NLU fallback: ask which topic was meant (or to rephrase); the second time, hand off.
+
+A misunderstood message gets one short clarifying question offering the likeliest two or
+three topics as buttons, and "Something else" (actions/clarify.py); with no likely topic,
+a request to rephrase.
 
 Two misunderstood turns in a row mean the assistant is stuck, so the conversation goes to
 the human concierge (the gateway queues it on the handoff payload) and the customer is told
@@ -12,6 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clarify import SOMETHING_ELSE, topic_buttons
 from actions.handoff import hand_off
 
 # Intents that mean "not understood": the FallbackClassifier's, and text that is not
@@ -45,7 +50,7 @@ def previous_user_intent(tracker: Tracker) -> str | None:
 
 # rasa_sdk ships no type information, so mypy sees Action as Any.
 class ActionRephraseOrHandOff(Action):  # type: ignore[misc]
-    """First misunderstood message: ask to rephrase. Second in a row: hand off."""
+    """First misunderstood message: ask which topic, or to rephrase. Second in a row: hand off."""
 
     def name(self) -> str:
         return "action_rephrase_or_hand_off"
@@ -58,6 +63,10 @@ class ActionRephraseOrHandOff(Action):  # type: ignore[misc]
     ) -> list[EventType]:
         if previous_user_intent(tracker) in MISUNDERSTOOD_INTENTS:
             hand_off(dispatcher, "utter_handoff_not_understood", HANDOFF_REASON_NOT_UNDERSTOOD)
+            return []
+        buttons = topic_buttons(tracker.latest_message or {})
+        if buttons:
+            dispatcher.utter_message(response="utter_clarify", buttons=[*buttons, SOMETHING_ELSE])
         else:
             dispatcher.utter_message(response="utter_ask_rephrase")
         return []

@@ -72,14 +72,17 @@ def user_event(
     intent: str = "inform",
     entities: dict[str, str] | None = None,
     metadata: dict[str, Any] | None = None,
+    parse: dict[str, Any] | None = None,
 ) -> Event:
-    parse = {
+    """`parse` adds to the parse data, e.g. the intent_ranking and the response_selector."""
+    data = {
         "intent": {"name": intent, "confidence": 0.97},
         "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
         "text": text,
         "metadata": metadata or {},
+        **(parse or {}),
     }
-    return {"event": "user", "text": text, "parse_data": parse, "metadata": metadata or {}}
+    return {"event": "user", "text": text, "parse_data": data, "metadata": metadata or {}}
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,13 @@ class Trackers:
         earlier: list[Event] | None = None,
         active_loop: str | None = None,
         sender: str | None = None,
+        parse: dict[str, Any] | None = None,
     ) -> Tracker:
         """`slots` are set already; `candidates` are what form validation is asked to check;
-        `earlier` are the session's events before this message."""
-        latest = user_event(text, intent, entities, self.metadata if metadata is None else metadata)
+        `earlier` are the session's events before this message; `parse` adds to its parse."""
+        latest = user_event(
+            text, intent, entities, self.metadata if metadata is None else metadata, parse
+        )
         events = [*SESSION_START, *(earlier or []), LISTEN, latest]
         if candidates:
             if active_loop:

@@ -77,6 +77,28 @@ async def test_a_malformed_number_is_asked_again_with_a_hint_and_no_lookup(
     assert await failures(demo_sessions) == {}
 
 
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("how can I see the delivery date of order 00004587345", "00004587345"),
+        ("113542617735902", "113542617735902"),
+    ],
+)
+async def test_an_order_number_of_a_shape_we_never_issue_is_told_what_ours_look_like(
+    tracker: Trackers,
+    dispatcher: CollectingDispatcher,
+    demo_sessions: SessionFactory,
+    text: str,
+    number: str,
+) -> None:
+    # NLU extracts it as unknown_order_number, which fills order_number (domain/orders.yml).
+    messages, events = await validate(tracker, dispatcher, text, {"order_number": number})
+
+    assert responses(messages) == ["utter_order_number_invalid"]
+    assert slot_events(events)["order_number"] is None
+    assert await failures(demo_sessions) == {}
+
+
 async def test_a_well_formed_number_is_normalised_and_the_answer_asked_for(
     tracker: Trackers, dispatcher: CollectingDispatcher
 ) -> None:
