@@ -11,7 +11,7 @@ APP_PY := $(VENV)/app/bin/python
 STEP := $(PYTHON310) -m bot.operations.steps environments
 LOCK_PLATFORM := --python-version 3.10 --python-platform x86_64-manylinux_2_28
 
-.PHONY: help run run-scaled test bench lint pytest model deps lock clean browser .env
+.PHONY: help run run-scaled test eval bench lint pytest model deps lock clean browser .env
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,10 @@ $(AXE):
 	  tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE && \
 	  mv package/axe.min.js package/LICENSE . && rmdir package && rm axe-core-$(AXE_VERSION).tgz && \
 	  echo "axe-core $(AXE_VERSION) in $(dir $(AXE))"
+
+eval: deps model ## the current model on the held-out messages: intent accuracy, wrong answers, clarifications
+	@PYTHONPATH=. $(VENV)/rasa/bin/python tests/heldout/evaluate.py \
+	  "$$($(APP_PY) -c 'from bot.operations.training import model_path; print(model_path())')"
 
 bench: deps ## our stack vs a stock Rasa assistant under load: prints figures, writes bench/results/
 	$(APP_PY) -m bench.run
