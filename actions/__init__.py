@@ -6,6 +6,7 @@ Each module holds one concern; the SDK registers every `Action` subclass it impo
 from actions.account import ActionRunAccountTask
 from actions.boutiques import ActionFindBoutique
 from actions.catalogue import ActionAnswerCareQuestion, ActionAnswerProductQuestion
+from actions.consent import ActionApplyChange
 from actions.fallback import ActionRephraseOrHandOff
 from actions.forms import ActionCancelForm
 from actions.handoff import ActionHandOff
@@ -19,6 +20,7 @@ from actions.session import ActionSessionStart
 __all__ = [
     "ActionAnswerCareQuestion",
     "ActionAnswerProductQuestion",
+    "ActionApplyChange",
     "ActionCancelForm",
     "ActionDeclareMinor",
     "ActionFindBoutique",
