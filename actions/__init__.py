@@ -7,6 +7,7 @@ from actions.account import ActionRunAccountTask
 from actions.boutiques import ActionFindBoutique
 from actions.catalogue import ActionAnswerCareQuestion, ActionAnswerProductQuestion
 from actions.clarify import ActionAnswerPrivacyTopic
+from actions.consent import ActionApplyChange
 from actions.fallback import ActionRephraseOrHandOff
 from actions.forms import ActionCancelForm
 from actions.handoff import ActionHandOff
@@ -21,6 +22,7 @@ __all__ = [
     "ActionAnswerCareQuestion",
     "ActionAnswerPrivacyTopic",
     "ActionAnswerProductQuestion",
+    "ActionApplyChange",
     "ActionCancelForm",
     "ActionDeclareMinor",
     "ActionFindBoutique",

@@ -18,16 +18,18 @@ from actions import account_state as state
 from actions import preferences, privacy_requests, runtime
 from bot.store.models import Contact
 
-Task = Callable[[CollectingDispatcher, Tracker, int], Awaitable[None]]
+# A task returns its events: a task that would change something only names the change and
+# asks Yes / No (the pending_change slot; actions/consent.py carries it out on Yes).
+Task = Callable[[CollectingDispatcher, Tracker, int], Awaitable[list[EventType]]]
 
 TASKS: dict[str, Task] = {
-    "opt_in": preferences.opt_in,
+    "opt_in": preferences.ask_opt_in,
     "show_preferences": preferences.show,
-    "set_language": preferences.set_language,
-    "access": privacy_requests.access,
-    "correction": privacy_requests.correction,
-    "deletion": privacy_requests.deletion,
-    "california": privacy_requests.california,
+    "set_language": preferences.ask_language,
+    "access": privacy_requests.ask_access,
+    "correction": privacy_requests.ask_correction,
+    "deletion": privacy_requests.ask_deletion,
+    "california": privacy_requests.ask_california,
     "status": privacy_requests.status,
 }
 
@@ -40,6 +42,7 @@ class ActionRunAccountTask(Action):  # type: ignore[misc]
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         task = TASKS.get(str(tracker.get_slot(state.ACCOUNT_TASK)))
+        events: list[EventType] = []
         if state.minor_declared(tracker):
             dispatcher.utter_message(response="utter_minor_no_personal_data")
         elif (
@@ -53,8 +56,8 @@ class ActionRunAccountTask(Action):  # type: ignore[misc]
             if not tracker.get_slot(state.VERIFICATION_STOPPED):
                 dispatcher.utter_message(response="utter_account_not_verified")
         else:
-            await task(dispatcher, tracker, contact_id)
-        return state.clear_task()
+            events = await task(dispatcher, tracker, contact_id)
+        return [*state.clear_task(), *events]
 
     @staticmethod
     async def _verified(tracker: Tracker) -> int | None:

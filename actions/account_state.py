@@ -11,6 +11,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.store.types import utcnow
 
 VERIFIED_CONTACT = "verified_contact_id"
 MINOR_DECLARED = "minor_declared"
@@ -23,6 +26,8 @@ MARKETING_MEDIUM = "marketing_medium"
 PREFERRED_LANGUAGE = "preferred_language"
 CORRECTION_DETAILS = "correction_details"
 CALIFORNIA_ELIGIBLE = "california_eligible"
+# The change the assistant asked Yes / No about (actions/consent.py); set only by actions.
+PENDING_CHANGE = "pending_change"
 
 # What a task in progress collected: cleared when it ends or is cancelled, so nothing said
 # in one task (an address, "all of them") silently fills the next one.
@@ -65,3 +70,12 @@ def spoken_list(items: list[str]) -> str:
 def spoken_date(value: Any) -> str:
     """A date or datetime as "June 5, 2026"."""
     return f"{value:%B} {value.day}, {value.year}"
+
+
+def ask(
+    dispatcher: CollectingDispatcher, response: str, change: dict[str, Any], **params: Any
+) -> SlotSet:
+    """Say `response` ("I will ... Shall I go ahead?", with Yes / No buttons) and keep the
+    named change for the customer's answer (actions/consent.py carries it out on Yes)."""
+    dispatcher.utter_message(response=response, **params)
+    return SlotSet(PENDING_CHANGE, {**change, "asked_at": utcnow().isoformat()})

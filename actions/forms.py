@@ -19,6 +19,7 @@ from actions.repairs import REPAIR
 
 IN_PROGRESS_SLOTS = (
     *account_state.TASK_SLOTS,
+    account_state.PENDING_CHANGE,
     *(slot for kind in (ORDER, REPAIR) for slot in (kind.number_slot, kind.answer_slot)),
 )
 

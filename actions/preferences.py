@@ -11,6 +11,10 @@ recorded if it is one, with the same reply either way. The trade-off: someone wh
 customer's address can switch their marketing off (little harm, and nothing is revealed),
 while requiring a code would make stopping marketing harder than starting it. Opting in,
 seeing the preferences and changing the language need a verified identity.
+
+Nothing is recorded until the customer says Yes to the change named (the ask_* functions and
+ActionOptOutMarketing ask; the apply_* functions record, through actions/consent.py). When
+nothing would change, that is said at once and nothing is asked.
 """
 
 from __future__ import annotations
@@ -111,7 +115,7 @@ class ValidateOptOutForm(EmailValidation, FormValidationAction):  # type: ignore
 
 
 class ActionOptOutMarketing(Action):  # type: ignore[misc]
-    """Runs when opt_out_form is complete."""
+    """Runs when opt_out_form is complete: names the opt-out and asks Yes / No."""
 
     def name(self) -> str:
         return "action_opt_out_marketing"
@@ -124,26 +128,35 @@ class ActionOptOutMarketing(Action):  # type: ignore[misc]
             return state.clear_task()
         media = media_list(tracker.get_slot(state.MARKETING_MEDIUM))
         contact_id = state.verified_contact_id(tracker)
-        email = tracker.get_slot(state.ACCOUNT_EMAIL) or ""
-        async with runtime.sessions().begin() as session:
-            if contact_id is not None:
-                contact = await session.get(Contact, contact_id)
-            else:
-                contact = await verification.contact_by_email(session, email) if email else None
-            if contact is not None:
-                changed, unchanged = await set_marketing(
-                    tracker, contact, session, media, preferences.OPT_OUT
-                )
-        if contact_id is None or contact is None:
+        if contact_id is None:
             # The same words whether or not the address is on file.
-            dispatcher.utter_message(
-                response="utter_marketing_opt_out_by_address",
-                masked_email=verification.mask_email(email) if email else "that address",
-                media=names(media),
-            )
+            email = str(tracker.get_slot(state.ACCOUNT_EMAIL) or "")
+            change: dict[str, Any] = {"kind": "opt_out_by_address", "email": email, "media": media}
+            return [
+                *state.clear_task(),
+                state.ask(
+                    dispatcher,
+                    "utter_confirm_opt_out_by_address",
+                    change,
+                    masked_email=_masked(email),
+                    media=names(media),
+                ),
+            ]
+        async with runtime.sessions()() as session:
+            current = await preferences.current(session, await _contact(session, contact_id))
+        changed = [m for m in media if current.marketing[m]]
+        if not changed:  # nothing to change, so nothing to ask
+            say_what_changed(dispatcher, "utter_marketing_opted_out", [], media)
             return state.clear_task()
-        say_what_changed(dispatcher, "utter_marketing_opted_out", changed, unchanged)
-        return state.clear_task()
+        change = {"kind": "opt_out", "contact_id": contact_id, "media": media}
+        return [
+            *state.clear_task(),
+            state.ask(dispatcher, "utter_confirm_opt_out", change, media=names(changed)),
+        ]
+
+
+def _masked(email: str) -> str:
+    return verification.mask_email(email) if email else "that address"
 
 
 async def _contact(session: AsyncSession, contact_id: int) -> Contact:
@@ -153,30 +166,99 @@ async def _contact(session: AsyncSession, contact_id: int) -> Contact:
     return contact
 
 
-async def opt_in(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
+# --- Asking first: nothing is recorded until the customer says Yes (actions/consent.py).
+
+
+async def ask_opt_in(
+    dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int
+) -> list[EventType]:
     media = media_list(tracker.get_slot(state.MARKETING_MEDIUM))
+    async with runtime.sessions()() as session:
+        current = await preferences.current(session, await _contact(session, contact_id))
+    changed = [m for m in media if not current.marketing[m]]
+    if not changed:  # nothing to change, so nothing to ask
+        say_what_changed(dispatcher, "utter_marketing_opted_in", [], media)
+        return []
+    change = {"kind": "opt_in", "contact_id": contact_id, "media": media}
+    return [state.ask(dispatcher, "utter_confirm_opt_in", change, media=names(changed))]
+
+
+async def show(
+    dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int
+) -> list[EventType]:
+    async with runtime.sessions()() as session:
+        current = await preferences.current(session, await _contact(session, contact_id))
+    dispatcher.utter_message(response="utter_preferences_current", summary=current.describe())
+    return []
+
+
+async def ask_language(
+    dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int
+) -> list[EventType]:
+    code = preferences.parse_language(str(tracker.get_slot(state.PREFERRED_LANGUAGE) or ""))
+    if code is None:  # the form validated it; a stale slot is the only way here
+        dispatcher.utter_message(response="utter_language_unsupported")
+        return []
+    language = preferences.LANGUAGES[code]
+    async with runtime.sessions()() as session:
+        current = await preferences.current(session, await _contact(session, contact_id))
+    if current.language == code:
+        dispatcher.utter_message(response="utter_language_unchanged", language=language)
+        return []
+    change = {"kind": "set_language", "contact_id": contact_id, "language": code}
+    return [state.ask(dispatcher, "utter_confirm_language", change, language=language)]
+
+
+# --- On Yes. Each records only what is not already so, so a second Yes changes nothing.
+
+
+def _change_media(change: dict[str, Any]) -> list[str]:
+    return [m for m in change.get("media") or [] if m in preferences.MEDIA]
+
+
+async def apply_opt_out(
+    dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
+) -> None:
+    media = _change_media(change)
+    if change["kind"] == "opt_out_by_address":
+        email = str(change.get("email") or "")
+        async with runtime.sessions().begin() as session:
+            contact = await verification.contact_by_email(session, email) if email else None
+            if contact is not None:
+                await set_marketing(tracker, contact, session, media, preferences.OPT_OUT)
+        # The same words whether or not the address is on file.
+        dispatcher.utter_message(
+            response="utter_marketing_opt_out_by_address",
+            masked_email=_masked(email),
+            media=names(media),
+        )
+        return
     async with runtime.sessions().begin() as session:
-        contact = await _contact(session, contact_id)
+        contact = await _contact(session, int(change["contact_id"]))
         changed, unchanged = await set_marketing(
-            tracker, contact, session, media, preferences.OPT_IN
+            tracker, contact, session, media, preferences.OPT_OUT
+        )
+    say_what_changed(dispatcher, "utter_marketing_opted_out", changed, unchanged)
+
+
+async def apply_opt_in(
+    dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
+) -> None:
+    async with runtime.sessions().begin() as session:
+        contact = await _contact(session, int(change["contact_id"]))
+        changed, unchanged = await set_marketing(
+            tracker, contact, session, _change_media(change), preferences.OPT_IN
         )
     say_what_changed(dispatcher, "utter_marketing_opted_in", changed, unchanged)
 
 
-async def show(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
-    async with runtime.sessions().begin() as session:
-        current = await preferences.current(session, await _contact(session, contact_id))
-    dispatcher.utter_message(response="utter_preferences_current", summary=current.describe())
-
-
-async def set_language(dispatcher: CollectingDispatcher, tracker: Tracker, contact_id: int) -> None:
-    code = preferences.parse_language(str(tracker.get_slot(state.PREFERRED_LANGUAGE) or ""))
-    if code is None:  # the form validated it; a stale slot is the only way here
-        dispatcher.utter_message(response="utter_language_unsupported")
-        return
+async def apply_language(
+    dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
+) -> None:
+    code = str(change.get("language"))
     language = preferences.LANGUAGES[code]
     async with runtime.sessions().begin() as session:
-        contact = await _contact(session, contact_id)
+        contact = await _contact(session, int(change["contact_id"]))
         current = await preferences.current(session, contact)
         if current.language == code:
             dispatcher.utter_message(response="utter_language_unchanged", language=language)

@@ -70,6 +70,25 @@ def new_reference() -> str:
     return "PR-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
+async def california_this_year(
+    session: AsyncSession, contact_id: int, now: datetime | None = None
+) -> AlreadyAskedThisYear | None:
+    """The 1798.83 request this contact already made this calendar year, if any."""
+    now = now or utcnow()
+    start_of_year = datetime(now.year, 1, 1, tzinfo=timezone.utc)
+    previous = await session.scalar(
+        select(PrivacyRequest).where(
+            PrivacyRequest.contact_id == contact_id,
+            PrivacyRequest.kind == PrivacyRequestKind.CALIFORNIA_1798_83,
+            PrivacyRequest.created_at >= start_of_year,
+            PrivacyRequest.status != PrivacyRequestStatus.REFUSED,
+        )
+    )
+    if previous is None:
+        return None
+    return AlreadyAskedThisYear(previous, date(now.year + 1, 1, 1))
+
+
 async def file_request(
     session: AsyncSession,
     contact: Contact,
@@ -82,17 +101,9 @@ async def file_request(
 ) -> PrivacyRequest | AlreadyOpen | AlreadyAskedThisYear:
     now = now or utcnow()
     if kind is PrivacyRequestKind.CALIFORNIA_1798_83:
-        start_of_year = datetime(now.year, 1, 1, tzinfo=timezone.utc)
-        previous = await session.scalar(
-            select(PrivacyRequest).where(
-                PrivacyRequest.contact_id == contact.id,
-                PrivacyRequest.kind == kind,
-                PrivacyRequest.created_at >= start_of_year,
-                PrivacyRequest.status != PrivacyRequestStatus.REFUSED,
-            )
-        )
-        if previous is not None:
-            return AlreadyAskedThisYear(previous, date(now.year + 1, 1, 1))
+        already = await california_this_year(session, contact.id, now)
+        if already is not None:
+            return already
     # (A California request is about one calendar year: the rule above, not this one.)
     already_open = (
         None

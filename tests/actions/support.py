@@ -157,6 +157,37 @@ def slot_events(events: list[Event]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
+def asked(events: list[Event]) -> Event:
+    """The pending_change an action set when it asked Yes / No, as the tracker's slot event."""
+    change = slot_events(events)["pending_change"]
+    assert isinstance(change, dict), events
+    return {"event": "slot", "name": "pending_change", "value": change}
+
+
+async def answer(
+    action: Action,
+    dispatcher: CollectingDispatcher,
+    trackers: Trackers,
+    question: Event,
+    *,
+    text: str = "yes",
+    intent: str = "affirm",
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    between: list[Event] | None = None,
+) -> Ran:
+    """The customer's next message after `question` (asked()), run through `action`
+    (action_apply_change); `between` are messages the customer sent in between."""
+    tracker = trackers(
+        text,
+        intent=intent,
+        slots={**(slots or {}), "pending_change": question["value"]},
+        earlier=[question, *(between or [])],
+        metadata=metadata,
+    )
+    return await run(action, dispatcher, tracker)
+
+
 # --- What the actions left in the store, and in the mailbox.
 
 

@@ -259,7 +259,14 @@ async def test_opting_out_of_marketing_e_mails_by_giving_the_address(
 
     asked = await customer.says("please unsubscribe me from your marketing emails")
     assert "e-mail address" in texts(asked)
-    done = await customer.says("sofia.alvarez@example.org")
+    question = await customer.says("sofia.alvarez@example.org")
+    # Nothing changes without consent: the opt-out is named and asked about first.
+    assert "s***z@example.org" in texts(question) and "Shall I go ahead?" in texts(question)
+    unchanged = await store_rows(
+        assistant.database_url, ConsentEvent, ConsentEvent.contact_id == contact.id
+    )
+    assert [e.id for e in unchanged] == [e.id for e in before]
+    done = await customer.says("yes please")
 
     assert "s***z@example.org" in texts(done) and "service messages" in texts(done)
     conversation, _ = await conversation_of(assistant.database_url, customer.session_id)
@@ -308,7 +315,12 @@ async def test_a_california_request_then_a_refusal_the_second_time(
     asked = await customer.says("I'd like to request my california privacy information")
     assert "personal, family or household" in texts(asked)
     assert "e-mail address" in texts(await customer.says("yes"))
-    filed = await verify(customer, assistant, "lucas.martin@example.com")
+    question = await verify(customer, assistant, "lucas.martin@example.com")
+    assert "Shall I go ahead?" in texts(question)
+    assert not await store_rows(
+        assistant.database_url, PrivacyRequest, PrivacyRequest.contact_id == lucas.id
+    )
+    filed = await customer.says("yes")
 
     (request,) = await store_rows(
         assistant.database_url, PrivacyRequest, PrivacyRequest.contact_id == lucas.id

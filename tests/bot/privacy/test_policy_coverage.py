@@ -24,6 +24,7 @@ SECTIONS_FILE = ROOT / "bot" / "privacy" / "policy_sections.yml"
 COVERAGE_FILE = ROOT / "bot" / "privacy" / "coverage.yml"
 DOMAIN_FILE = ROOT / "domain" / "privacy.yml"
 ACCOUNT_FILE = ROOT / "domain" / "account.yml"
+CONSENT_FILE = ROOT / "domain" / "consent.yml"  # what the assistant asks before a change
 TRAINING_FILE = ROOT / "data" / "nlu" / "privacy.yml"
 NLU_TEST_FILE = ROOT / "tests" / "nlu" / "privacy.yml"
 CONVERSATION_TEST_FILE = ROOT / "tests" / "conversations" / "privacy.yml"
@@ -160,13 +161,15 @@ def _all_texts() -> list[tuple[str, str]]:
 @cache
 def replies_about_data() -> dict[str, list[str]]:
     """Every reply that speaks about the customer's data, by response name: the privacy
-    answers, the account replies, and the gateway's reply to a child."""
+    answers, the account replies and their confirmation questions, and the gateway's reply to a
+    child."""
     replies = {
         RESPONSE_PREFIX + key: [v["text"] for v in variations]
         for key, variations in answers().items()
     }
-    for name, variations in _load(ACCOUNT_FILE)["responses"].items():
-        replies[name] = [v["text"] for v in variations]
+    for path in (ACCOUNT_FILE, CONSENT_FILE):
+        for name, variations in _load(path)["responses"].items():
+            replies[name] = [v["text"] for v in variations]
     replies["gateway_minor_reply"] = [minors.reply(Settings()).text]
     return replies
 
