@@ -65,31 +65,70 @@ def _answer_matches(answer: str | None, email: str, postcode: str) -> bool:
 
 
 async def look_up_order(
-    session: AsyncSession, number: str, answer: str, subjects: list[str]
+    session: AsyncSession,
+    number: str,
+    answer: str,
+    subjects: list[str],
+    policy: lookup_guard.Policy = lookup_guard.DEFAULT,
 ) -> LookupResult:
+    """Check `answer` for order `number`, asked by `subjects` (lookup_guard.subjects_for)."""
     if until := await lookup_guard.locked_until(session, subjects):
         return LookupResult(Outcome.LOCKED, locked_until=until)
     order = await _order(session, number)
-    if order is None or not _answer_matches(normalise_answer(answer), order.email, order.postcode):
-        until = await lookup_guard.record_failure(session, subjects)
-        return LookupResult(Outcome.LOCKED if until else Outcome.NOT_VERIFIED, locked_until=until)
-    await lookup_guard.record_success(session, subjects)
+    owner = (order.email, order.postcode) if order is not None else None
+    if not await _checked(session, number, answer, owner, subjects, policy):
+        return await _failed(session, number, subjects, policy)
+    assert order is not None
     return LookupResult(Outcome.FOUND, order=order, contact_id=order.contact_id)
 
 
 async def look_up_repair(
-    session: AsyncSession, number: str, answer: str, subjects: list[str]
+    session: AsyncSession,
+    number: str,
+    answer: str,
+    subjects: list[str],
+    policy: lookup_guard.Policy = lookup_guard.DEFAULT,
 ) -> LookupResult:
     if until := await lookup_guard.locked_until(session, subjects):
         return LookupResult(Outcome.LOCKED, locked_until=until)
     repair = await _repair(session, number)
-    if repair is None or not _answer_matches(
-        normalise_answer(answer), repair.email, repair.postcode
-    ):
-        until = await lookup_guard.record_failure(session, subjects)
-        return LookupResult(Outcome.LOCKED if until else Outcome.NOT_VERIFIED, locked_until=until)
-    await lookup_guard.record_success(session, subjects)
+    owner = (repair.email, repair.postcode) if repair is not None else None
+    if not await _checked(session, number, answer, owner, subjects, policy):
+        return await _failed(session, number, subjects, policy)
+    assert repair is not None
     return LookupResult(Outcome.FOUND, repair=repair, contact_id=repair.contact_id)
+
+
+async def _checked(
+    session: AsyncSession,
+    number: str,
+    answer: str,
+    owner: tuple[str, str] | None,
+    subjects: list[str],
+    policy: lookup_guard.Policy,
+) -> bool:
+    """Whether the answer is right for this number and the number is not locked.
+
+    A locked number fails every answer, right or wrong: nobody learns from a new
+    conversation whether their guess was right (issue 17)."""
+    number_locked = await lookup_guard.locked_until(session, [lookup_guard.number_subject(number)])
+    matches = owner is not None and _answer_matches(normalise_answer(answer), *owner)
+    if matches and not number_locked:
+        await lookup_guard.record_success(session, [*subjects, lookup_guard.number_subject(number)])
+        return True
+    return False
+
+
+async def _failed(
+    session: AsyncSession, number: str, subjects: list[str], policy: lookup_guard.Policy
+) -> LookupResult:
+    """Count the failure against who asked and the number; LOCKED only when the asker is
+    locked now (a locked number alone answers as a wrong answer would)."""
+    await lookup_guard.record_failure(
+        session, [*subjects, lookup_guard.number_subject(number)], policy=policy
+    )
+    until = await lookup_guard.locked_until(session, subjects)
+    return LookupResult(Outcome.LOCKED if until else Outcome.NOT_VERIFIED, locked_until=until)
 
 
 async def orders_of(session: AsyncSession, contact_id: int) -> list[Order]:
