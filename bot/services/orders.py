@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -64,6 +64,11 @@ def _answer_matches(answer: str | None, email: str, postcode: str) -> bool:
     return answer is not None and answer in {email.lower(), postcode[:5]}
 
 
+# What an unknown number's answer is compared against, so that both paths do the same work
+# (issue 17: a 2-3 ms difference told whether an order exists). No answer ever matches it.
+_NOBODY = ("nobody@invalid.invalid", "-----")
+
+
 async def look_up_order(
     session: AsyncSession,
     number: str,
@@ -71,15 +76,22 @@ async def look_up_order(
     subjects: list[str],
     policy: lookup_guard.Policy = lookup_guard.DEFAULT,
 ) -> LookupResult:
-    """Check `answer` for order `number`, asked by `subjects` (lookup_guard.subjects_for)."""
+    """Check `answer` for order `number`, asked by `subjects` (lookup_guard.subjects_for).
+
+    An unknown number and a wrong answer run the same queries and the same comparison; the
+    order itself is loaded only once the answer is right."""
     if until := await lookup_guard.locked_until(session, subjects):
         return LookupResult(Outcome.LOCKED, locked_until=until)
-    order = await _order(session, number)
-    owner = (order.email, order.postcode) if order is not None else None
-    if not await _checked(session, number, answer, owner, subjects, policy):
+    owner = (
+        await session.execute(
+            select(Order.contact_id, Order.email, Order.postcode).where(Order.number == number)
+        )
+    ).first()
+    if not await _checked(session, number, answer, owner, subjects):
         return await _failed(session, number, subjects, policy)
-    assert order is not None
-    return LookupResult(Outcome.FOUND, order=order, contact_id=order.contact_id)
+    order = await _order(session, number)
+    assert order is not None and owner is not None
+    return LookupResult(Outcome.FOUND, order=order, contact_id=owner[0])
 
 
 async def look_up_repair(
@@ -91,29 +103,34 @@ async def look_up_repair(
 ) -> LookupResult:
     if until := await lookup_guard.locked_until(session, subjects):
         return LookupResult(Outcome.LOCKED, locked_until=until)
-    repair = await _repair(session, number)
-    owner = (repair.email, repair.postcode) if repair is not None else None
-    if not await _checked(session, number, answer, owner, subjects, policy):
+    owner = (
+        await session.execute(
+            select(Repair.contact_id, Repair.email, Repair.postcode).where(Repair.number == number)
+        )
+    ).first()
+    if not await _checked(session, number, answer, owner, subjects):
         return await _failed(session, number, subjects, policy)
-    assert repair is not None
-    return LookupResult(Outcome.FOUND, repair=repair, contact_id=repair.contact_id)
+    repair = await _repair(session, number)
+    assert repair is not None and owner is not None
+    return LookupResult(Outcome.FOUND, repair=repair, contact_id=owner[0])
 
 
 async def _checked(
     session: AsyncSession,
     number: str,
     answer: str,
-    owner: tuple[str, str] | None,
+    owner: Row[tuple[int, str, str]] | None,
     subjects: list[str],
-    policy: lookup_guard.Policy,
 ) -> bool:
     """Whether the answer is right for this number and the number is not locked.
 
     A locked number fails every answer, right or wrong: nobody learns from a new
-    conversation whether their guess was right (issue 17)."""
+    conversation whether their guess was right (issue 17). An unknown number is compared
+    against a dummy owner, so it costs what a wrong answer costs."""
     number_locked = await lookup_guard.locked_until(session, [lookup_guard.number_subject(number)])
-    matches = owner is not None and _answer_matches(normalise_answer(answer), *owner)
-    if matches and not number_locked:
+    email, postcode = (owner[1], owner[2]) if owner is not None else _NOBODY
+    matches = _answer_matches(normalise_answer(answer), email, postcode)
+    if matches and owner is not None and not number_locked:
         await lookup_guard.record_success(session, [*subjects, lookup_guard.number_subject(number)])
         return True
     return False

@@ -33,6 +33,7 @@ from bot.store.types import utcnow
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS_PER_CODE = 5
 MAX_CODES_PER_HOUR = 3
+NO_CONTACT = -1  # what an unknown address is counted as: no contact has this id
 
 CODE_SUBJECT = "Your one-time code"
 CODE_BODY = (
@@ -93,11 +94,13 @@ async def issue_code(
     or too many codes were asked for (the caller answers the same either way)."""
     now = now or utcnow()
     contact = await contact_by_email(session, email)
-    if contact is None:
-        return None
+    # An unknown address runs the same queries (against no contact and no conversation) and
+    # hashes a code too, so the work does not tell whether the address is on file (issue 17).
+    contact_id = contact.id if contact is not None else NO_CONTACT
+    retire_sender = sender_id if contact is not None else ""
     # Serialise the codes of one address across conversations and gateways (PostgreSQL locks
     # the row; SQLite has one writer anyway), so concurrent requests cannot both pass the count.
-    await session.scalar(select(Contact.id).where(Contact.id == contact.id).with_for_update())
+    await session.scalar(select(Contact.id).where(Contact.id == contact_id).with_for_update())
     recent = await session.scalar(
         select(func.count())
         .select_from(VerificationCode)
@@ -110,7 +113,7 @@ async def issue_code(
         select(func.count())
         .select_from(VerificationCode)
         .where(
-            VerificationCode.contact_id == contact.id,
+            VerificationCode.contact_id == contact_id,
             VerificationCode.created_at > now - limit.window,
         )
     )
@@ -120,17 +123,23 @@ async def issue_code(
     await session.execute(
         update(VerificationCode)
         .where(
-            or_(VerificationCode.sender_id == sender_id, VerificationCode.contact_id == contact.id),
+            or_(
+                VerificationCode.sender_id == retire_sender,
+                VerificationCode.contact_id == contact_id,
+            ),
             VerificationCode.used_at.is_(None),
         )
         .values(used_at=now)
     )
     code = f"{secrets.randbelow(1_000_000):06d}"
+    code_hash = hash_code(secret_key, sender_id, code)
+    if contact is None:
+        return None
     session.add(
         VerificationCode(
             contact_id=contact.id,
             sender_id=sender_id,
-            code_hash=hash_code(secret_key, sender_id, code),
+            code_hash=code_hash,
             expires_at=now + CODE_LIFETIME,
             created_at=now,
         )

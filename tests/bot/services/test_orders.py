@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import OrderStatus, RepairStatus
 from bot.store.types import utcnow
+from tests import helpers
 
 SUBJECTS = ["sender:test-conversation", "identity:1"]
 
@@ -223,3 +225,29 @@ async def test_verified_order_and_repair_only_for_their_owner(
         assert own is not None and own.items and own.items[0].product.name  # loaded for describe
         assert repair is not None and describe_repair(repair)
     assert other is None and other_repair is None
+
+
+@pytest.mark.parametrize("look_up", [orders.look_up_order, orders.look_up_repair])
+async def test_an_unknown_number_costs_the_same_work_as_a_wrong_answer(
+    demo_sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch, look_up: Any
+) -> None:
+    """Security review (issue 17): 2-3 ms told whether an order exists. Not timed here: both
+    paths must run the same statements and the same answer comparison."""
+    compared: list[tuple[str | None, str, str]] = []
+    real = orders._answer_matches
+
+    def spy(answer: str | None, email: str, postcode: str) -> bool:
+        compared.append((answer, email, postcode))
+        return real(answer, email, postcode)
+
+    monkeypatch.setattr(orders, "_answer_matches", spy)
+    known = "PG-100234" if look_up is orders.look_up_order else "RP-20417"
+    unknown = "PG-999999" if look_up is orders.look_up_order else "RP-99999"
+    async with demo_sessions.begin() as session:
+        with helpers.statements(demo_sessions) as wrong_answer:
+            await look_up(session, known, "00000", ["sender:a"])
+        with helpers.statements(demo_sessions) as unknown_number:
+            await look_up(session, unknown, "00000", ["sender:b"])
+    assert [len(compared), compared[0][0], compared[1][0]] == [2, "00000", "00000"]
+    # Fresh subjects on both: each failure inserts its guard rows, so the SQL matches exactly.
+    assert wrong_answer == unknown_number

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.services import verification
@@ -15,6 +16,7 @@ from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Channel, ChannelIdentity, VerificationCode
 from bot.store.types import utcnow
+from tests import helpers
 from tests.fakes.smtp import SmtpServer
 
 SECRET = "test-secret"
@@ -149,3 +151,25 @@ async def test_the_address_limit_is_a_window(demo_sessions: SessionFactory) -> N
             for n in range(3)
         ]
     assert now[0] is not None and now[1] is not None and now[2] is None
+
+
+async def test_an_unknown_address_costs_the_same_work_as_a_known_one(
+    demo_sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Security review (issue 17): not timed here; both paths run the same queries and hash
+    a code, and only the known address's code is stored."""
+    hashed: list[str] = []
+    real = verification.hash_code
+
+    def spy(secret_key: str, sender_id: str, code: str) -> str:
+        hashed.append(sender_id)
+        return real(secret_key, sender_id, code)
+
+    monkeypatch.setattr(verification, "hash_code", spy)
+    async with demo_sessions.begin() as session:
+        with helpers.statements(demo_sessions) as known:
+            assert await verification.issue_code(session, SECRET, "k", EMAIL) is not None
+        with helpers.statements(demo_sessions) as unknown:
+            assert await verification.issue_code(session, SECRET, "u", "no@example.com") is None
+    assert hashed == ["k", "u"]
+    assert [s for s in known if not s.startswith("INSERT")] == unknown
