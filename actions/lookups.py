@@ -5,12 +5,16 @@ The flow, for an order (a repair is the same with its own slots and wording):
 1. `order_status_form` asks for the number, then for the e-mail address or postcode on it.
 2. `validate_order_status_form` checks each answer's shape before anything is looked up
    (a malformed number or answer is asked again with a hint, and costs nothing). A
-   well-formed answer is checked against the store at once: a wrong one and an unknown
-   number get the same neutral reply and the question again; the third failure locks
-   lookups (bot/services/lookup_guard.py) and ends the form. A number that belongs to the customer
-   already verified in this conversation (`order_contact_id`) ends the form at once.
+   well-formed answer is checked against the store at once: a wrong one, an unknown
+   number and a locked number get the same neutral reply and the question again; the
+   failures are counted per number, conversation and channel identity across conversations
+   (bot/services/lookup_guard.py), and the last allowed one locks lookups and ends the form.
+   A number that belongs to the customer already verified in this conversation
+   (`order_contact_id`) ends the form at once.
 3. `action_look_up_order` runs whenever the form ends and decides what may be said: nothing
-   on a public channel, the lockout and a handoff to the concierge, or the order.
+   on a public channel, the lockout and a handoff to the concierge (once per number within
+   the lockout window; later lockouts on the same number are told how to ask for a person),
+   or the order.
 
 `order_contact_id` is set only here, after a successful check. Its slot mapping is custom,
 so no message (not even `/intent{"order_contact_id": ...}`) can set it, and what it unlocks
@@ -55,7 +59,9 @@ class LookupKind:
     number_slot: str
     answer_slot: str
     normalise_number: Callable[[str], str | None]
-    look_up: Callable[[AsyncSession, str, str, list[str]], Awaitable[LookupResult]]
+    look_up: Callable[
+        [AsyncSession, str, str, list[str], lookup_guard.Policy], Awaitable[LookupResult]
+    ]
     owned: Callable[[AsyncSession, str, int], Awaitable[Any]]
     describe: Callable[[Any], str]
     invalid_number_response: str
@@ -125,7 +131,7 @@ async def validate_answer(
         return {kind.answer_slot: None}  # asked for the number first; asked again later
     context = turn_context(tracker)
     async with runtime.sessions().begin() as session:
-        result = await kind.look_up(session, number, answer, context.lookup_subjects)
+        result = await kind.look_up(session, number, answer, context.lookup_subjects, policy())
         owner = result.contact_id if result.outcome is Outcome.FOUND else None
         if owner is not None and context.conversation_id is not None:  # shown at a handoff
             await proofs.record(session, context.conversation_id, kind.proof_method, owner, number)
@@ -136,6 +142,10 @@ async def validate_answer(
     # Unknown number or wrong answer: the same words either way, then the question again.
     dispatcher.utter_message(response=kind.not_verified_response)
     return {kind.answer_slot: None}
+
+
+def policy() -> lookup_guard.Policy:
+    return lookup_guard.Policy.from_settings(runtime.settings())
 
 
 def refusal(tracker: Tracker) -> list[EventType] | None:
@@ -188,7 +198,13 @@ async def submit(
     contact_id = tracker.get_slot(CONTACT_SLOT)
     async with runtime.sessions().begin() as session:
         if await lookup_guard.locked_until(session, context.lookup_subjects):
-            hand_off(dispatcher, "utter_lookup_locked", HANDOFF_REASON_LOCKOUT)
+            claimed = await lookup_guard.claim_handoff(
+                session, number if isinstance(number, str) else None, policy=policy()
+            )
+            if claimed:
+                hand_off(dispatcher, "utter_lookup_locked", HANDOFF_REASON_LOCKOUT)
+            else:  # this number's lockout is with the concierge already (issue 17)
+                dispatcher.utter_message(response="utter_lookup_locked_no_handoff")
             return _reset(kind)
         found = None
         if isinstance(number, str) and isinstance(contact_id, int):

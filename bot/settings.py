@@ -92,6 +92,15 @@ class Settings:
     on_duty_email: str = ""
     # First-response targets per priority, in seconds: the queue shows green, amber, red.
     first_response_targets: str = "vip=120,high=300,normal=600"
+    # Order/repair lookups (issue 17): this many wrong answers within the window lock the
+    # number, the conversation and the channel identity for the window, across conversations
+    # and gateways (bot/services/lookup_guard.py).
+    lookup_lockout_attempts: int = 3
+    lookup_lockout_window_seconds: float = 1800.0
+    # One-time e-mail codes (issue 17): at most this many codes per address per window,
+    # across conversations; a new code replaces the older ones (bot/services/verification.py).
+    verification_codes_per_address: int = 3
+    verification_code_window_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -147,6 +156,18 @@ class Settings:
             on_duty_email=env.get("ON_DUTY_EMAIL", "").strip(),
             first_response_targets=env.get("FIRST_RESPONSE_TARGETS", "")
             or cls.first_response_targets,
+            lookup_lockout_attempts=_int(
+                env, "LOOKUP_LOCKOUT_ATTEMPTS", cls.lookup_lockout_attempts
+            ),
+            lookup_lockout_window_seconds=_seconds(
+                env, "LOOKUP_LOCKOUT_WINDOW", cls.lookup_lockout_window_seconds
+            ),
+            verification_codes_per_address=_int(
+                env, "VERIFICATION_CODES_PER_ADDRESS", cls.verification_codes_per_address
+            ),
+            verification_code_window_seconds=_seconds(
+                env, "VERIFICATION_CODE_WINDOW", cls.verification_code_window_seconds
+            ),
         )
         _check_targets(settings)
         _ = settings.trusted_proxy_networks  # a malformed TRUSTED_PROXIES stops it here

@@ -10,19 +10,20 @@ import asyncio
 import os
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
 from bot.gateway.keys import SETTINGS
 from bot.settings import Settings
-from bot.store.db import create_engine, create_session_factory
+from bot.store.db import SessionFactory, create_engine, create_session_factory
 from bot.store.models import (
     Channel,
     ChannelIdentity,
@@ -235,3 +236,20 @@ class Agent:
 
 NewClient = Callable[[], Awaitable[Client]]  # another browser on the same gateway
 MakeAgent = Callable[..., Awaitable[Agent]]  # an agent created and signed in
+
+
+@contextmanager
+def statements(sessions: SessionFactory) -> Iterator[list[str]]:
+    """The SQL statements (without their parameters) run through `sessions` meanwhile: to
+    check that two code paths do the same work, without timing them."""
+    engine = sessions.kw["bind"].sync_engine
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(" ".join(str(args[2]).split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -64,32 +64,88 @@ def _answer_matches(answer: str | None, email: str, postcode: str) -> bool:
     return answer is not None and answer in {email.lower(), postcode[:5]}
 
 
+# What an unknown number's answer is compared against, so that both paths do the same work
+# (issue 17: a 2-3 ms difference told whether an order exists). No answer ever matches it.
+_NOBODY = ("nobody@invalid.invalid", "-----")
+
+
 async def look_up_order(
-    session: AsyncSession, number: str, answer: str, subjects: list[str]
+    session: AsyncSession,
+    number: str,
+    answer: str,
+    subjects: list[str],
+    policy: lookup_guard.Policy = lookup_guard.DEFAULT,
 ) -> LookupResult:
+    """Check `answer` for order `number`, asked by `subjects` (lookup_guard.subjects_for).
+
+    An unknown number and a wrong answer run the same queries and the same comparison; the
+    order itself is loaded only once the answer is right."""
     if until := await lookup_guard.locked_until(session, subjects):
         return LookupResult(Outcome.LOCKED, locked_until=until)
+    owner = (
+        await session.execute(
+            select(Order.contact_id, Order.email, Order.postcode).where(Order.number == number)
+        )
+    ).first()
+    if not await _checked(session, number, answer, owner, subjects):
+        return await _failed(session, number, subjects, policy)
     order = await _order(session, number)
-    if order is None or not _answer_matches(normalise_answer(answer), order.email, order.postcode):
-        until = await lookup_guard.record_failure(session, subjects)
-        return LookupResult(Outcome.LOCKED if until else Outcome.NOT_VERIFIED, locked_until=until)
-    await lookup_guard.record_success(session, subjects)
-    return LookupResult(Outcome.FOUND, order=order, contact_id=order.contact_id)
+    assert order is not None and owner is not None
+    return LookupResult(Outcome.FOUND, order=order, contact_id=owner[0])
 
 
 async def look_up_repair(
-    session: AsyncSession, number: str, answer: str, subjects: list[str]
+    session: AsyncSession,
+    number: str,
+    answer: str,
+    subjects: list[str],
+    policy: lookup_guard.Policy = lookup_guard.DEFAULT,
 ) -> LookupResult:
     if until := await lookup_guard.locked_until(session, subjects):
         return LookupResult(Outcome.LOCKED, locked_until=until)
+    owner = (
+        await session.execute(
+            select(Repair.contact_id, Repair.email, Repair.postcode).where(Repair.number == number)
+        )
+    ).first()
+    if not await _checked(session, number, answer, owner, subjects):
+        return await _failed(session, number, subjects, policy)
     repair = await _repair(session, number)
-    if repair is None or not _answer_matches(
-        normalise_answer(answer), repair.email, repair.postcode
-    ):
-        until = await lookup_guard.record_failure(session, subjects)
-        return LookupResult(Outcome.LOCKED if until else Outcome.NOT_VERIFIED, locked_until=until)
-    await lookup_guard.record_success(session, subjects)
-    return LookupResult(Outcome.FOUND, repair=repair, contact_id=repair.contact_id)
+    assert repair is not None and owner is not None
+    return LookupResult(Outcome.FOUND, repair=repair, contact_id=owner[0])
+
+
+async def _checked(
+    session: AsyncSession,
+    number: str,
+    answer: str,
+    owner: Row[tuple[int, str, str]] | None,
+    subjects: list[str],
+) -> bool:
+    """Whether the answer is right for this number and the number is not locked.
+
+    A locked number fails every answer, right or wrong: nobody learns from a new
+    conversation whether their guess was right (issue 17). An unknown number is compared
+    against a dummy owner, so it costs what a wrong answer costs."""
+    number_locked = await lookup_guard.locked_until(session, [lookup_guard.number_subject(number)])
+    email, postcode = (owner[1], owner[2]) if owner is not None else _NOBODY
+    matches = _answer_matches(normalise_answer(answer), email, postcode)
+    if matches and owner is not None and not number_locked:
+        await lookup_guard.record_success(session, [*subjects, lookup_guard.number_subject(number)])
+        return True
+    return False
+
+
+async def _failed(
+    session: AsyncSession, number: str, subjects: list[str], policy: lookup_guard.Policy
+) -> LookupResult:
+    """Count the failure against who asked and the number; LOCKED only when the asker is
+    locked now (a locked number alone answers as a wrong answer would)."""
+    await lookup_guard.record_failure(
+        session, [*subjects, lookup_guard.number_subject(number)], policy=policy
+    )
+    until = await lookup_guard.locked_until(session, subjects)
+    return LookupResult(Outcome.LOCKED if until else Outcome.NOT_VERIFIED, locked_until=until)
 
 
 async def orders_of(session: AsyncSession, contact_id: int) -> list[Order]:

@@ -3,6 +3,11 @@
 The code goes to the address on file, so only someone who can read that mailbox can prove
 it. Codes expire, work once, only in the conversation that asked for them, and allow a few
 attempts; only a keyed hash is stored. Whether an address is on file is never revealed.
+
+Codes are limited per conversation (MAX_CODES_PER_HOUR) and per address across all
+conversations (VERIFICATION_CODES_PER_ADDRESS within VERIFICATION_CODE_WINDOW), and a new code
+for an address replaces every older one, wherever it was asked for: at most one code per
+address is ever live (security review, issue 17: six sessions had six codes live at once).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.mail import MailError, send_mail
@@ -28,6 +33,7 @@ from bot.store.types import utcnow
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS_PER_CODE = 5
 MAX_CODES_PER_HOUR = 3
+NO_CONTACT = -1  # what an unknown address is counted as: no contact has this id
 
 CODE_SUBJECT = "Your one-time code"
 CODE_BODY = (
@@ -61,15 +67,40 @@ async def contact_by_email(session: AsyncSession, email: str) -> Contact | None:
     return contact
 
 
+@dataclass(frozen=True)
+class AddressLimit:
+    """How many codes one address may be sent within `window`, across conversations."""
+
+    codes: int = 3
+    window: timedelta = timedelta(hours=1)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AddressLimit:
+        return cls(
+            codes=max(1, settings.verification_codes_per_address),
+            window=timedelta(seconds=settings.verification_code_window_seconds),
+        )
+
+
 async def issue_code(
-    session: AsyncSession, secret_key: str, sender_id: str, email: str, now: datetime | None = None
+    session: AsyncSession,
+    secret_key: str,
+    sender_id: str,
+    email: str,
+    now: datetime | None = None,
+    limit: AddressLimit = AddressLimit(),
 ) -> IssuedCode | None:
     """A fresh code for the contact with this e-mail, or None when there is no such contact
     or too many codes were asked for (the caller answers the same either way)."""
     now = now or utcnow()
     contact = await contact_by_email(session, email)
-    if contact is None:
-        return None
+    # An unknown address runs the same queries (against no contact and no conversation) and
+    # hashes a code too, so the work does not tell whether the address is on file (issue 17).
+    contact_id = contact.id if contact is not None else NO_CONTACT
+    retire_sender = sender_id if contact is not None else ""
+    # Serialise the codes of one address across conversations and gateways (PostgreSQL locks
+    # the row; SQLite has one writer anyway), so concurrent requests cannot both pass the count.
+    await session.scalar(select(Contact.id).where(Contact.id == contact_id).with_for_update())
     recent = await session.scalar(
         select(func.count())
         .select_from(VerificationCode)
@@ -78,20 +109,37 @@ async def issue_code(
             VerificationCode.created_at > now - timedelta(hours=1),
         )
     )
-    if (recent or 0) >= MAX_CODES_PER_HOUR:
+    for_address = await session.scalar(
+        select(func.count())
+        .select_from(VerificationCode)
+        .where(
+            VerificationCode.contact_id == contact_id,
+            VerificationCode.created_at > now - limit.window,
+        )
+    )
+    if (recent or 0) >= MAX_CODES_PER_HOUR or (for_address or 0) >= limit.codes:
         return None
-    # A new code replaces any earlier one in this conversation.
+    # A new code replaces any earlier one in this conversation and for this address.
     await session.execute(
         update(VerificationCode)
-        .where(VerificationCode.sender_id == sender_id, VerificationCode.used_at.is_(None))
+        .where(
+            or_(
+                VerificationCode.sender_id == retire_sender,
+                VerificationCode.contact_id == contact_id,
+            ),
+            VerificationCode.used_at.is_(None),
+        )
         .values(used_at=now)
     )
     code = f"{secrets.randbelow(1_000_000):06d}"
+    code_hash = hash_code(secret_key, sender_id, code)
+    if contact is None:
+        return None
     session.add(
         VerificationCode(
             contact_id=contact.id,
             sender_id=sender_id,
-            code_hash=hash_code(secret_key, sender_id, code),
+            code_hash=code_hash,
             expires_at=now + CODE_LIFETIME,
             created_at=now,
         )
@@ -174,7 +222,13 @@ async def send_code(
     """Mail a fresh code if the address is on file. Raises MailUnavailable when mail is down,
     whether or not the address is on file, so the outage does not reveal it either."""
     async with sessions.begin() as session:
-        issued = await issue_code(session, settings.secret_key, sender_id, email)
+        issued = await issue_code(
+            session,
+            settings.secret_key,
+            sender_id,
+            email,
+            limit=AddressLimit.from_settings(settings),
+        )
         to = issued.contact.email if issued else None
         code = issued.code if issued else ""
     if to is None:

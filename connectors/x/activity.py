@@ -13,6 +13,25 @@ from typing import Any, Literal
 
 Kind = Literal["dm", "mention"]
 
+# The event keys an Account Activity POST can carry (one per POST, next to for_user_id).
+ACCOUNT_ACTIVITY_KEYS = frozenset(
+    {
+        "tweet_create_events",
+        "tweet_delete_events",
+        "favorite_events",
+        "follow_events",
+        "unfollow_events",
+        "block_events",
+        "unblock_events",
+        "mute_events",
+        "unmute_events",
+        "user_event",
+        "direct_message_events",
+        "direct_message_indicate_typing_events",
+        "direct_message_mark_read_events",
+    }
+)
+
 
 @dataclass(frozen=True)
 class XEvent:
@@ -39,6 +58,18 @@ class XEvent:
             text=str(data["text"]),
             name=data.get("name"),
         )
+
+
+def is_account_activity(body: Any) -> bool:
+    """Whether a webhook body is shaped like an Account Activity event: a JSON object naming
+    the account it is for and carrying at least one known kind of event."""
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("for_user_id"), (str, int))
+        and not isinstance(body.get("for_user_id"), bool)
+        and str(body["for_user_id"]) != ""
+        and any(key in body for key in ACCOUNT_ACTIVITY_KEYS)
+    )
 
 
 def from_account_activity(body: dict[str, Any], our_user_id: str) -> list[XEvent]:

@@ -12,6 +12,7 @@ from actions.lookups import LOCKED, VERIFIED
 from actions.orders import ActionListOrders, ActionLookUpOrder, ValidateOrderStatusForm
 from bot.store.db import SessionFactory
 from tests.actions.support import (
+    PRIVATE,
     PUBLIC,
     SENDER,
     Ran,
@@ -198,6 +199,42 @@ async def test_the_lockout_follows_the_channel_identity_into_a_new_conversation(
         tracker, dispatcher, "PG-100234", {"order_number": "PG-100234"}, sender="conversation-new"
     )
     assert slot_events(events)["order_verification"] == LOCKED
+
+
+async def test_new_sessions_cannot_keep_guessing_and_only_the_first_lockout_hands_off(
+    tracker: Trackers, dispatcher: CollectingDispatcher
+) -> None:
+    """Security review (issue 17): each new web chat session (a new conversation and channel
+    identity) had three fresh guesses at the same order, and each lockout was a handoff."""
+    told_per_session = []
+    for n in range(4):
+        session = {
+            "sender": f"web-session-{n}",
+            "metadata": {**PRIVATE, "conversation_id": 100 + n, "identity_id": 200 + n},
+        }
+        # After the first session, the right postcode is refused exactly like a wrong one.
+        given = ["00001", "00002", "00003"] if n == 0 else ["10021", "00001", "00002"]
+        for text in given[:2]:
+            messages, events = await answer(tracker, dispatcher, text, **session)
+            assert responses(messages) == ["utter_order_not_verified"]
+            assert slot_events(events) == {"order_verification": None}
+        messages, events = await answer(tracker, dispatcher, given[2], **session)
+        assert messages == [] and slot_events(events) == {"order_verification": LOCKED}
+        told, _ = await submit(
+            tracker,
+            dispatcher,
+            {"order_number": "PG-100234", "order_verification": LOCKED},
+            **session,
+        )
+        assert TRACKING not in all_text(told)
+        told_per_session.append(told)
+
+    handoffs = [t for told in told_per_session for t in told if t.get("custom")]
+    assert handoffs == [{**handoffs[0], "custom": {"handoff": {"reason": "verification_lockout"}}}]
+    assert responses(told_per_session[0])[0] == "utter_lookup_locked"
+    assert all(
+        responses(told) == ["utter_lookup_locked_no_handoff"] for told in told_per_session[1:]
+    )
 
 
 async def test_a_verified_customer_is_not_asked_again_for_their_other_order(

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from bot.services import lookup_guard, orders
 from bot.services.order_messages import describe_order, describe_repair
 from bot.services.orders import Outcome
+from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import OrderStatus, RepairStatus
 from bot.store.types import utcnow
+from tests import helpers
 
 SUBJECTS = ["sender:test-conversation", "identity:1"]
 
@@ -90,6 +94,91 @@ async def test_a_lockout_ends_and_success_resets_the_count(demo_sessions: Sessio
         assert await lookup_guard.locked_until(session, SUBJECTS) is not None
 
 
+def sessions_of_an_attacker(count: int) -> list[list[str]]:
+    """What each new web chat session brings: a new conversation and a new channel identity."""
+    return [[f"sender:attack-{n}", f"identity:{1000 + n}"] for n in range(count)]
+
+
+async def test_guesses_at_one_order_are_counted_across_conversations(
+    demo_sessions: SessionFactory,
+) -> None:
+    """Security review (issue 17): three wrong ZIPs per session, twelve sessions, found the
+    demo order's ZIP. Now the order itself is locked after three wrong answers in all."""
+    guesses = [f"{zip_code:05d}" for zip_code in range(10012, 10048)]  # 10021 is right
+    results = []
+    async with demo_sessions.begin() as session:
+        for n, subjects in enumerate(sessions_of_an_attacker(12)):
+            for guess in guesses[n * 3 : n * 3 + 3]:
+                results.append(await orders.look_up_order(session, "PG-100234", guess, subjects))
+    assert all(result.outcome is not Outcome.FOUND for result in results)
+    assert all(result.order is None and result.contact_id is None for result in results)
+    # The right answer was the first guess of session 4: refused like a wrong one.
+    assert results[guesses.index("10021")].outcome is Outcome.NOT_VERIFIED
+
+
+async def test_a_locked_number_answers_exactly_as_an_unknown_number(
+    demo_sessions: SessionFactory,
+) -> None:
+    attacker, owner, other = sessions_of_an_attacker(3)
+    async with demo_sessions.begin() as session:
+        for wrong in ("00000", "00001", "00002"):
+            await orders.look_up_order(session, "PG-100234", wrong, attacker)
+        locked = await orders.look_up_order(session, "PG-100234", "10021", owner)
+        unknown = await orders.look_up_order(session, "PG-999999", "10021", other)
+        later = utcnow() + lookup_guard.LOCKOUT + timedelta(seconds=1)
+        assert await lookup_guard.locked_until(session, owner, now=later) is None
+    assert locked == unknown
+    assert locked.outcome is Outcome.NOT_VERIFIED and locked.locked_until is None
+
+
+async def test_an_unknown_number_is_locked_the_same_way(demo_sessions: SessionFactory) -> None:
+    subject = [lookup_guard.number_subject("PG-999999")]
+    async with demo_sessions.begin() as session:
+        for n, subjects in enumerate(sessions_of_an_attacker(3)):
+            await orders.look_up_order(session, "PG-999999", f"0000{n}", subjects)
+        assert await lookup_guard.locked_until(session, subject) is not None
+
+
+async def test_failures_older_than_the_window_do_not_count(demo_sessions: SessionFactory) -> None:
+    policy = lookup_guard.Policy(attempts=3, window=timedelta(minutes=30))
+    number = [lookup_guard.number_subject("PG-100234")]
+    old = utcnow() - timedelta(minutes=31)
+    async with demo_sessions.begin() as session:
+        for seconds in range(2):
+            at = old + timedelta(seconds=seconds)
+            await lookup_guard.record_failure(session, number, now=at, policy=policy)
+        assert await lookup_guard.record_failure(session, number, policy=policy) is None
+        assert await lookup_guard.locked_until(session, number) is None
+
+
+async def test_the_number_of_attempts_comes_from_the_settings(
+    demo_sessions: SessionFactory, settings: Settings
+) -> None:
+    policy = lookup_guard.Policy.from_settings(
+        replace(settings, lookup_lockout_attempts=5, lookup_lockout_window_seconds=60)
+    )
+    assert policy == lookup_guard.Policy(attempts=5, window=timedelta(seconds=60))
+    subjects = sessions_of_an_attacker(1)[0]
+    async with demo_sessions.begin() as session:
+        for wrong in ("00000", "00001", "00002", "00003"):
+            result = await orders.look_up_order(session, "PG-100234", wrong, subjects, policy)
+            assert result.outcome is Outcome.NOT_VERIFIED
+        result = await orders.look_up_order(session, "PG-100234", "00004", subjects, policy)
+    assert result.outcome is Outcome.LOCKED
+
+
+async def test_one_lockout_handoff_per_number_within_the_window(
+    demo_sessions: SessionFactory,
+) -> None:
+    async with demo_sessions.begin() as session:
+        claims = [await lookup_guard.claim_handoff(session, "PG-100234") for _ in range(5)]
+        other = await lookup_guard.claim_handoff(session, "PG-100211")
+        later = utcnow() + lookup_guard.LOCKOUT + timedelta(seconds=1)
+        again = await lookup_guard.claim_handoff(session, "PG-100234", now=later)
+    assert claims == [True, False, False, False, False]
+    assert other is True and again is True
+
+
 async def test_a_verified_customer_sees_all_their_orders_and_repairs(
     demo_sessions: SessionFactory,
 ) -> None:
@@ -136,3 +225,29 @@ async def test_verified_order_and_repair_only_for_their_owner(
         assert own is not None and own.items and own.items[0].product.name  # loaded for describe
         assert repair is not None and describe_repair(repair)
     assert other is None and other_repair is None
+
+
+@pytest.mark.parametrize("look_up", [orders.look_up_order, orders.look_up_repair])
+async def test_an_unknown_number_costs_the_same_work_as_a_wrong_answer(
+    demo_sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch, look_up: Any
+) -> None:
+    """Security review (issue 17): 2-3 ms told whether an order exists. Not timed here: both
+    paths must run the same statements and the same answer comparison."""
+    compared: list[tuple[str | None, str, str]] = []
+    real = orders._answer_matches
+
+    def spy(answer: str | None, email: str, postcode: str) -> bool:
+        compared.append((answer, email, postcode))
+        return real(answer, email, postcode)
+
+    monkeypatch.setattr(orders, "_answer_matches", spy)
+    known = "PG-100234" if look_up is orders.look_up_order else "RP-20417"
+    unknown = "PG-999999" if look_up is orders.look_up_order else "RP-99999"
+    async with demo_sessions.begin() as session:
+        with helpers.statements(demo_sessions) as wrong_answer:
+            await look_up(session, known, "00000", ["sender:a"])
+        with helpers.statements(demo_sessions) as unknown_number:
+            await look_up(session, unknown, "00000", ["sender:b"])
+    assert [len(compared), compared[0][0], compared[1][0]] == [2, "00000", "00000"]
+    # Fresh subjects on both: each failure inserts its guard rows, so the SQL matches exactly.
+    assert wrong_answer == unknown_number

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.services import verification
@@ -15,6 +16,7 @@ from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Channel, ChannelIdentity, VerificationCode
 from bot.store.types import utcnow
+from tests import helpers
 from tests.fakes.smtp import SmtpServer
 
 SECRET = "test-secret"
@@ -99,3 +101,75 @@ async def test_codes_per_hour_are_limited(demo_sessions: SessionFactory) -> None
 
 def test_masked_email_hides_the_address() -> None:
     assert verification.mask_email("isabelle.moreau@example.com") == "i***u@example.com"
+
+
+async def test_codes_per_address_are_limited_across_conversations_and_only_the_newest_works(
+    demo_sessions: SessionFactory, smtp_server: SmtpServer, settings: Settings
+) -> None:
+    """Security review (issue 17): six sessions asking for the same address had six codes
+    live at once. Now the address gets VERIFICATION_CODES_PER_ADDRESS codes per window, and
+    each new one retires the older ones, wherever they were asked for."""
+    mailing = replace(
+        settings,
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        verification_codes_per_address=3,
+        verification_code_window_seconds=3600,
+    )
+    for n in range(6):
+        await verification.send_code(mailing, demo_sessions, f"session-{n}", EMAIL)
+
+    mails = smtp_server.mailbox.messages
+    assert len(mails) == 3
+    key = mailing.secret_key
+    codes = [re.search(r"\d{3} \d{3}", m.get_payload()).group(0) for m in mails]  # type: ignore[union-attr]
+    async with demo_sessions.begin() as session:
+        live = await session.scalars(
+            select(VerificationCode).where(VerificationCode.used_at.is_(None))
+        )
+        assert [code.sender_id for code in live] == ["session-2"]
+        older = [
+            (await verification.check_code(session, key, f"session-{n}", codes[n])).outcome
+            for n in range(2)
+        ]
+        newest = await verification.check_code(session, key, "session-2", codes[2])
+    assert older == [CodeCheck.EXPIRED_OR_USED] * 2
+    assert newest.outcome is CodeCheck.VERIFIED
+
+
+async def test_the_address_limit_is_a_window(demo_sessions: SessionFactory) -> None:
+    limit = verification.AddressLimit(codes=2, window=timedelta(minutes=30))
+    earlier = utcnow() - timedelta(minutes=31)
+    async with demo_sessions.begin() as session:
+        for n in range(2):
+            old = await verification.issue_code(
+                session, SECRET, f"old-{n}", EMAIL, now=earlier, limit=limit
+            )
+            assert old is not None
+        now = [
+            await verification.issue_code(session, SECRET, f"new-{n}", EMAIL, limit=limit)
+            for n in range(3)
+        ]
+    assert now[0] is not None and now[1] is not None and now[2] is None
+
+
+async def test_an_unknown_address_costs_the_same_work_as_a_known_one(
+    demo_sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Security review (issue 17): not timed here; both paths run the same queries and hash
+    a code, and only the known address's code is stored."""
+    hashed: list[str] = []
+    real = verification.hash_code
+
+    def spy(secret_key: str, sender_id: str, code: str) -> str:
+        hashed.append(sender_id)
+        return real(secret_key, sender_id, code)
+
+    monkeypatch.setattr(verification, "hash_code", spy)
+    async with demo_sessions.begin() as session:
+        with helpers.statements(demo_sessions) as known:
+            assert await verification.issue_code(session, SECRET, "k", EMAIL) is not None
+        with helpers.statements(demo_sessions) as unknown:
+            assert await verification.issue_code(session, SECRET, "u", "no@example.com") is None
+    assert hashed == ["k", "u"]
+    assert [s for s in known if not s.startswith("INSERT")] == unknown
