@@ -81,6 +81,9 @@ class Settings:
     on_duty_email: str = ""
     # First-response targets per priority, in seconds: the queue shows green, amber, red.
     first_response_targets: str = "vip=120,high=300,normal=600"
+    # Outcomes (issue 15): a conversation with no activity for this many minutes is closed
+    # by a scheduled job with its outcome (bot/services/outcomes.py).
+    conversation_idle_close_minutes: int = 240
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -130,6 +133,9 @@ class Settings:
                 env, "HANDOFF_ESCALATE_AFTER", cls.handoff_escalate_after_seconds
             ),
             on_duty_email=env.get("ON_DUTY_EMAIL", "").strip(),
+            conversation_idle_close_minutes=_int(
+                env, "CONVERSATION_IDLE_CLOSE_MINUTES", cls.conversation_idle_close_minutes
+            ),
             first_response_targets=env.get("FIRST_RESPONSE_TARGETS", "")
             or cls.first_response_targets,
         )
