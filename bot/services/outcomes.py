@@ -40,8 +40,10 @@ from bot.store.models import (
     OutcomeKind,
 )
 
-# What Rasa names a message it did not understand (config.yml's FallbackClassifier).
+# What Rasa names a message it did not understand (config.yml's FallbackClassifier), and
+# the handoff reason of the assistant's own fallback (actions/fallback.py).
 NOT_UNDERSTOOD = "nlu_fallback"
+NOT_UNDERSTOOD_REASON = "not_understood"
 CLOSE_BATCH = 500
 # On a new message after a close, what the conversation is again.
 _REOPENED = {
@@ -321,6 +323,7 @@ _FIGURE_COLUMNS = (
     ConversationOutcome.first_response_seconds,
     ConversationOutcome.resolution_seconds,
     ConversationOutcome.intents,
+    ConversationOutcome.closed_at,
 )
 
 
@@ -363,7 +366,7 @@ async def report(
     result.messages_in, result.messages_out = await _messages(session, period, channel, agent_id)
     outcomes: Counter[str] = Counter(row.outcome.value for row in rows)
     result.outcomes = {kind.value: outcomes.get(kind.value, 0) for kind in OutcomeKind}
-    result.closed = sum(1 for row in rows if row.outcome is not OutcomeKind.OPEN)
+    result.closed = sum(1 for row in rows if row.closed_at is not None)
     result.reopened = sum(1 for row in rows if row.reopened)
     result.handoffs_by_reason = top(
         Counter(row.handoff_reason for row in rows if row.handoff_reason), 20
@@ -386,7 +389,7 @@ async def report(
     for row in rows:
         seen = {intent for intent in row.intents or [] if intent != NOT_UNDERSTOOD}
         topics.update(seen)
-        if NOT_UNDERSTOOD in (row.intents or []):
+        if NOT_UNDERSTOOD in (row.intents or []) or row.handoff_reason == NOT_UNDERSTOOD_REASON:
             failed.update(seen or {"(nothing understood)"})
     result.topics, result.not_understood = top(topics), top(failed)
     by_day: dict[date, list[Any]] = {day: [] for day in period.days()}
@@ -396,7 +399,7 @@ async def report(
         Day(
             day,
             len(day_rows),
-            sum(1 for r in day_rows if r.outcome is not OutcomeKind.OPEN),
+            sum(1 for r in day_rows if r.closed_at is not None),
             sum(1 for r in day_rows if r.outcome is OutcomeKind.ASSISTANT_RESOLVED),
         )
         for day, day_rows in sorted(by_day.items())

@@ -238,3 +238,18 @@ async def test_the_idle_close_job_runs_once_across_gateways(
     assert (await row(sessions, recent)).closed_at is None  # active 15 minutes ago
     assert await two.run_due(at(5, 10, 55)) == {"close_idle_conversations": {"closed": 1}}
     assert (await row(sessions, recent)).outcome is OutcomeKind.ASSISTANT_RESOLVED
+
+
+async def test_the_assistants_own_fallback_counts_as_not_understood(
+    sessions: SessionFactory,
+) -> None:
+    conversation_id = await started(sessions, "H", at(20, 15))
+    async with sessions.begin() as session:
+        await outcomes.handed_off(
+            session, conversation_id, "not_understood", at(20, 15, 1), ["find_boutique"]
+        )
+    async with sessions() as session:
+        report = await outcomes.report(session, Period(date(2026, 1, 20), date(2026, 1, 20), NY))
+    assert report.not_understood == [("find_boutique", 1)]
+    assert report.topics == [("find_boutique", 1)]
+    assert report.outcomes["handed_off"] == 1 and report.resolution_rate is None  # not ended
