@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Any
 
+from aiohttp import web
 from sqlalchemy import select
 
 from bot.settings import Settings
 from bot.store.models import AgentRole, ConversationOutcome, OutcomeKind
+from tests.fakes.rasa import FakeRasa
 from tests.helpers import MakeAgent, NewClient, customer_says, query, waiting_conversation
 
 
@@ -88,3 +91,41 @@ async def test_a_bad_period_is_refused_and_signing_in_is_required(
     stranger = await new_client()
     response = await stranger.get("/inbox/reports", allow_redirects=False)
     assert response.status == 303 and response.headers["Location"].startswith("/inbox/login")
+
+
+async def test_what_rasa_recognised_and_a_failing_assistant_are_recorded(
+    make_agent: MakeAgent, new_client: NewClient, inbox_settings: Settings, fake: FakeRasa
+) -> None:
+    async def script(body: dict[str, Any]) -> web.Response:
+        sender = body["sender"]
+        return web.json_response([
+            {"recipient_id": sender, "text": "Let me find someone."},
+            {"recipient_id": sender, "custom": {"handoff": {"reason": "not_understood"}}},
+            {"recipient_id": sender, "custom": {"understood": {
+                "intents": ["greet", "nlu_fallback", "find_boutique"]}}},
+        ])  # fmt: skip
+
+    fake.script = script
+    customer = await new_client()
+    understood_id = await waiting_conversation(customer, inbox_settings, "rep-topics")
+    fake.fail()
+    failed_id = await waiting_conversation(customer, inbox_settings, "rep-down")
+
+    stored = {
+        row.conversation_id: row for row in await query(inbox_settings, select(ConversationOutcome))
+    }
+    assert stored[understood_id].intents == ["greet", "nlu_fallback", "find_boutique"]
+    assert stored[understood_id].handoff_reason == "not_understood"
+    assert stored[failed_id].handoff_reason == "assistant_unavailable"
+    assert stored[failed_id].outcome is OutcomeKind.HANDED_OFF
+
+    admin = await make_agent("Ada", AgentRole.ADMIN)
+    lines = {
+        (r[0], r[1]): r[2]
+        for r in csv.reader(
+            io.StringIO(await (await admin.client.get("/inbox/reports/figures.csv")).text())
+        )
+    }
+    assert lines[("not_understood", "find_boutique")] == "1"
+    assert lines[("topic", "greet")] == "1"
+    assert lines[("handoff_reason", "assistant_unavailable")] == "1"
