@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -98,7 +99,12 @@ async def reports_page(request: web.Request, who: Who) -> web.StreamResponse:
         "busiest": sorted(report.busiest_hours, key=lambda item: (-item[1], item[0]))[:3],
         "duration": duration,
         "percent": percent,
-        "query": request.rel_url.query_string,
+        # The choice as validated, for the CSV links (never the raw address).
+        "query": urlencode(
+            {"from": period.first.isoformat(), "to": period.last.isoformat()}
+            | ({"channel": channel.value} if channel else {})
+            | ({"agent": str(agent_id)} if agent_id is not None and who.is_admin else {})
+        ),
     }
     return render(request, "reports.html", context)
 

@@ -61,6 +61,10 @@ async def test_a_handled_conversation_is_recorded_and_reported(
     )
     assert "customer request" in page
 
+    chosen = await (await admin.client.get("/inbox/reports?channel=webchat&junk=1")).text()
+    [link] = re.findall(r'href="(/inbox/reports/figures\.csv[^"]*)"', chosen)
+    assert "channel=webchat" in link and "from=" in link and "junk" not in link
+
     # An agent sees their own figures, whatever the address asks for.
     mine = await (await claire.client.get(f"/inbox/reports?agent={admin.id}")).text()
     assert figure(mine, "conversations") == "1"
