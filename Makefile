@@ -11,7 +11,7 @@ APP_PY := $(VENV)/app/bin/python
 STEP := $(PYTHON310) -m bot.operations.steps environments
 LOCK_PLATFORM := --python-version 3.10 --python-platform x86_64-manylinux_2_28
 
-.PHONY: help run run-scaled test eval bench lint pytest model deps lock clean browser .env
+.PHONY: help run run-scaled test eval bench bench-reports lint pytest model deps lock clean browser .env
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ eval: deps model ## the current model on the held-out messages: intent accuracy,
 
 bench: deps ## our stack vs a stock Rasa assistant under load: prints figures, writes bench/results/
 	$(APP_PY) -m bench.run
+
+bench-reports: deps ## the reports page's figures on a generated store of 100 000 conversations: prints query times
+	$(APP_PY) -m bench.reports
 
 lint: deps ## ruff and mypy on our own code
 	$(VENV)/app/bin/ruff check .

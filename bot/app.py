@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -28,10 +30,11 @@ from bot.gateway.middleware import create_error_middleware
 from bot.gateway.pipeline import Pipeline
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.routes import Mounts, setup_routes
-from bot.gateway.scheduler import Job, Scheduler
+from bot.gateway.scheduler import Job, JobRun, Scheduler
 from bot.inbox import create_inbox
+from bot.services import outcomes
 from bot.settings import Settings
-from bot.store.db import check_database, create_engine, create_session_factory
+from bot.store.db import SessionFactory, check_database, create_engine, create_session_factory
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +68,26 @@ def create_app(settings: Settings) -> web.Application:
 
 def scheduled_jobs(app: web.Application) -> list[Job]:
     """The periodic jobs every gateway offers to run; each occurrence runs on one of them."""
-    return [*app[PIPELINE].alerter.jobs()]  # escalations, snoozes (bot/gateway/alerting.py)
+    settings = app[SETTINGS]
+    return [
+        *app[PIPELINE].alerter.jobs(),  # escalations, snoozes (bot/gateway/alerting.py)
+        Job(
+            "close_idle_conversations",
+            timedelta(seconds=max(settings.scheduler_tick_seconds, 60.0)),
+            close_idle_conversations(settings),
+        ),
+    ]
+
+
+def close_idle_conversations(settings: Settings) -> JobRun:
+    """Conversations idle for CONVERSATION_IDLE_CLOSE_MINUTES closed with their outcome."""
+
+    async def run(sessions: SessionFactory, now: datetime) -> dict[str, Any]:
+        async with sessions.begin() as session:
+            closed = await outcomes.close_idle(session, settings, now)
+        return {"closed": closed}
+
+    return run
 
 
 async def _scheduled_jobs(app: web.Application) -> AsyncIterator[None]:

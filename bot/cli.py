@@ -8,6 +8,7 @@ import logging
 import os
 import secrets
 import sys
+from datetime import datetime, timezone
 
 from aiohttp import web
 
@@ -74,14 +75,22 @@ def load_demo_data(_: argparse.Namespace) -> None:
 
     try:
         from bot.store.demo_data import load_demo_data as load
+        from bot.store.demo_outcomes import load_demo_outcomes
     except DemoDataError as error:
         raise SystemExit(f"error: {error}") from None
 
+    settings = Settings.from_env()
+
     async def run() -> bool:
-        engine = create_engine(Settings.from_env().database_url)
+        engine = create_engine(settings.database_url)
         try:
             async with create_session_factory(engine).begin() as session:
-                return await load(session)
+                loaded = await load(session)
+                # A few weeks of outcomes for /inbox/reports (bot/store/demo/outcomes.yml).
+                await load_demo_outcomes(
+                    session, datetime.now(timezone.utc).date(), settings.concierge_timezone
+                )
+                return loaded
         finally:
             await engine.dispose()
 

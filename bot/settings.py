@@ -101,6 +101,9 @@ class Settings:
     # across conversations; a new code replaces the older ones (bot/services/verification.py).
     verification_codes_per_address: int = 3
     verification_code_window_seconds: float = 3600.0
+    # Outcomes (issue 15): a conversation with no activity for this many minutes is closed
+    # by a scheduled job with its outcome (bot/services/outcomes.py).
+    conversation_idle_close_minutes: int = 240
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -154,6 +157,9 @@ class Settings:
                 env, "HANDOFF_ESCALATE_AFTER", cls.handoff_escalate_after_seconds
             ),
             on_duty_email=env.get("ON_DUTY_EMAIL", "").strip(),
+            conversation_idle_close_minutes=_int(
+                env, "CONVERSATION_IDLE_CLOSE_MINUTES", cls.conversation_idle_close_minutes
+            ),
             first_response_targets=env.get("FIRST_RESPONSE_TARGETS", "")
             or cls.first_response_targets,
             lookup_lockout_attempts=_int(

@@ -28,7 +28,7 @@ from bot.gateway.live.broadcast import conversation_event as conversation_change
 from bot.gateway.live.broadcast import message_event as message_recorded
 from bot.gateway.rasa_client import AssistantTurn, AssistantUnavailable, RasaClient
 from bot.gateway.replies import Reply, assistant_unavailable_reply
-from bot.services import handoffs, snooze
+from bot.services import handoffs, outcomes, snooze
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Author, Channel, ChannelIdentity, Conversation, ConversationHolder
@@ -110,6 +110,7 @@ class Pipeline:
                     inbound.platform_message_id,
                 )
                 return TurnResult(conversation.id, duplicate=True, holder=conversation.holder)
+            await outcomes.customer_message(session, conversation.id, utcnow())
             recorded = [message_recorded(conversation, message_id, Author.CUSTOMER)]
             # An answer brings a snoozed conversation back to its agent at once.
             if conversation.snoozed and await snooze.wake(session, conversation.id):
@@ -185,6 +186,10 @@ class Pipeline:
                     session, self._settings, conversation.id, reasons[0], now,
                     understood(turn.signals) if turn else [],
                 )  # fmt: skip
+                await outcomes.handed_off(
+                    session, conversation.id, reasons[0], now,
+                    understood(turn.signals) if turn else [],
+                )  # fmt: skip
                 alert_ids += [queued.alert_id] if queued.alert_id else []
                 if conversation.channel is not Channel.WEBCHAT:  # its status line says so
                     notice = await notices.waiting(session, self._settings, conversation.id, now)
@@ -223,10 +228,10 @@ class Pipeline:
                 .order_by(Conversation.id.desc())
                 .limit(1)
             )
-            if conversation_id is None or not await customer_left(
-                session, conversation_id, utcnow()
-            ):
+            now = utcnow()
+            if conversation_id is None or not await customer_left(session, conversation_id, now):
                 return []
+            await outcomes.customer_left(session, conversation_id, now)
             state = await conversations.conversation_state(session, conversation_id)
             [note_id] = await conversations.record_replies(
                 session, state, [Reply(notices.LEFT_NOTE)], author=Author.SYSTEM,

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.inbox import views_admin, views_conversation, views_login, views_privacy, views_queue
+from bot.inbox import (
+    views_admin,
+    views_conversation,
+    views_login,
+    views_privacy,
+    views_queue,
+    views_reports,
+)
 from bot.inbox.live import inbox_socket
 from bot.inbox.pages import STATIC_DIR, TEMPLATES, environment, security_headers
 from bot.inbox.throttle import LoginThrottle
@@ -49,6 +56,8 @@ def create_inbox() -> web.Application:
     post("/canned", views_admin.canned_save, name="canned_save")
     post("/canned/{canned_id}/delete", views_admin.canned_delete, name="canned_delete")
     get("/audit", views_admin.audit_page, name="audit")
+    get("/reports", views_reports.reports_page, name="reports")
+    get("/reports/{kind:figures|conversations}.csv", views_reports.reports_csv, name="reports_csv")
     get("/ws", inbox_socket, name="ws")
     inbox.router.add_static("/static/", STATIC_DIR, name="static")
     return inbox

@@ -26,7 +26,7 @@ from bot.gateway.live.broadcast import (
 )
 from bot.gateway.replies import Reply
 from bot.inbox import audit, canned
-from bot.services import handoffs, routing, snooze
+from bot.services import handoffs, outcomes, routing, snooze
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Agent, Author, ConversationHolder
@@ -165,6 +165,7 @@ class ConversationActions:
             [message_id] = await conversations.record_replies(
                 session, conversation, [Reply(text.strip())], author=Author.AGENT, agent_id=agent_id
             )
+            await outcomes.agent_replied(session, conversation_id, agent_id, utcnow())
             audit.record(session, agent_id, "reply", "conversation", conversation_id)
             event = message_event(conversation, message_id, Author.AGENT, agent_id)
         return await self._done(Outcome(True, "sent", message_id, [event]))
@@ -199,6 +200,8 @@ class ConversationActions:
             [message_id] = await conversations.record_replies(
                 session, conversation, [Reply(RESOLVED_NOTICE)], author=Author.SYSTEM
             )
+            # Credited to the agent who had it (an admin resolving keeps its assignee).
+            await outcomes.agent_resolved(session, conversation_id, agent_id, utcnow())
             audit.record(session, agent_id, "resolve", "conversation", conversation_id)
             events = [
                 conversation_event(conversation, agent_id),
@@ -218,6 +221,7 @@ async def _joined(
     """After a claim or a hand-over: the queue stay ends, and the customer is told who joined."""
     now = utcnow()
     await handoffs.claimed(session, conversation_id, to_agent_id, now)
+    await outcomes.claimed(session, conversation_id, to_agent_id, now)
     agent = await session.get(Agent, to_agent_id)
     conversation = await conversations.conversation_state(session, conversation_id)
     [notice_id] = await conversations.record_replies(

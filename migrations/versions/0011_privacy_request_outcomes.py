@@ -5,7 +5,7 @@ completion), when more information was asked for, and how many times the custome
 for the same thing while it was open (repeats are linked to the open request, not filed).
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-01 22:45:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from bot.store.types import UTCDateTime
 
 revision = "0011"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

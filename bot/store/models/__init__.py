@@ -31,6 +31,7 @@ from bot.store.models.handoffs import (
 )
 from bot.store.models.inbox import AgentSession, AuditEntry, CannedResponse
 from bot.store.models.jobs import ScheduledJob
+from bot.store.models.outcomes import ConversationOutcome, OutcomeKind
 from bot.store.models.orders import (
     Order,
     OrderItem,
@@ -86,6 +87,8 @@ __all__ = [
     "OrderItem",
     "OrderStatus",
     "OrderStatusEvent",
+    "ConversationOutcome",
+    "OutcomeKind",
     "OutboxMessage",
     "PrivacyRequest",
     "PrivacyRequestKind",
