@@ -40,6 +40,7 @@ async def _file(
             details=details,
             channel=context.channel,
             conversation_id=context.conversation_id,
+            settings=runtime.settings(),
         )
 
 

@@ -7,11 +7,12 @@ import json
 
 from aiohttp import web
 
-from bot.gateway.keys import SESSIONS
+from bot.gateway.keys import SESSIONS, SETTINGS
 from bot.inbox import audit
 from bot.inbox.auth import Who, action, page
 from bot.inbox.pages import NOTICES, redirect, refuse, render
 from bot.services import privacy_requests
+from bot.store.models import PrivacyRequestKind
 from bot.store.types import utcnow
 
 RECENTLY_CLOSED = 20
@@ -23,15 +24,22 @@ async def privacy_page(request: web.Request, who: Who) -> web.StreamResponse:
         audit.record(session, who.agent_id, "view_privacy_requests", "privacy_requests", "open")
         open_requests = await privacy_requests.open_requests(session)
         closed = await privacy_requests.recently_closed(session, RECENTLY_CLOSED)
+    settings = request.config_dict[SETTINGS]
+    now = utcnow()
+    due_days = {
+        kind: privacy_requests.due_after(kind, settings).days for kind in PrivacyRequestKind
+    }
     return render(
         request,
         "privacy.html",
         {
+            "due_days": due_days,
+            "overdue": sum(1 for r in open_requests if r.due_at < now),
             "who": who,
             "open_requests": open_requests,
             "closed": closed,
             "kinds": privacy_requests.KIND_NAMES,
-            "now": utcnow(),
+            "now": now,
         },
     )
 

@@ -66,5 +66,7 @@ class PrivacyRequest(CreatedAtMixin, Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     completed_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    # When the on-duty address was alerted that the request is overdue (once).
+    overdue_alerted_at: Mapped[datetime | None]
 
     contact: Mapped[Contact] = relationship()

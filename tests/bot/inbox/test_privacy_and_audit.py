@@ -114,6 +114,10 @@ async def test_the_privacy_queue_highlights_overdue_requests_and_closes_them_onc
     row = page[page.index(f'data-id="{late_id}"') - 40 :]
     assert 'class="overdue"' in row[:60] and "overdue" in row[:400]
     assert reference in page and "Charlotte Dubois" in page, "the demo's open request too"
+    due_times = page[page.index('id="due-times"') :][:600]
+    assert "access to your personal information, 30 days" in due_times
+    assert "California Privacy Information (Civil Code 1798.83), 30 days" in due_times
+    assert "overdue</span></h1>" in page, "the heading counts the overdue requests"
 
     done = await claire.post(f"/inbox/privacy/{late_id}/done")
     assert done.status == 303
