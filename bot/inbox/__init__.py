@@ -43,6 +43,8 @@ def create_inbox() -> web.Application:
     get("/privacy", views_privacy.privacy_page, name="privacy")
     post("/privacy/{request_id}/done", views_privacy.complete, name="privacy_done")
     get("/contacts/{contact_id}/export.json", views_privacy.export, name="export")
+    post("/privacy/{request_id}/erase", views_privacy.fulfil_deletion, name="privacy_erase")
+    post("/contacts/erase", views_privacy.erase_contact, name="contact_erase")
     get("/canned", views_admin.canned_page, name="canned")
     post("/canned", views_admin.canned_save, name="canned_save")
     post("/canned/{canned_id}/delete", views_admin.canned_delete, name="canned_delete")

@@ -1,5 +1,6 @@
 """The privacy-request queue: due dates (overdue first and highlighted), marking a request
-done, and the JSON export of everything about a contact for an access request."""
+done, the JSON export of everything about a contact for an access request, and erasure
+(an admin fulfils a deletion request, or erases a contact directly with a reason)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot.gateway.keys import SESSIONS, SETTINGS
 from bot.inbox import audit
 from bot.inbox.auth import Who, action, page
 from bot.inbox.pages import NOTICES, redirect, refuse, render
-from bot.services import privacy_requests
+from bot.services import erasure, privacy_requests
 from bot.store.models import PrivacyRequestKind
 from bot.store.types import utcnow
 
@@ -39,6 +40,8 @@ async def privacy_page(request: web.Request, who: Who) -> web.StreamResponse:
             "open_requests": open_requests,
             "closed": closed,
             "kinds": privacy_requests.KIND_NAMES,
+            "deletion": PrivacyRequestKind.DELETION,
+            "reasons": erasure.REASON_NAMES,
             "now": now,
         },
     )
@@ -78,3 +81,56 @@ async def export(request: web.Request, who: Who) -> web.StreamResponse:
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="contact-{contact_id}.json"'},
     )
+
+
+def _confirmed(form: object) -> bool:
+    return getattr(form, "get", lambda *_: None)("confirm") == "yes"
+
+
+@action(admin=True)
+async def fulfil_deletion(request: web.Request, who: Who) -> web.StreamResponse:
+    """Erase the customer of an open deletion request and close it (admins, confirmed)."""
+    try:
+        request_id = int(request.match_info["request_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    if not _confirmed(await request.post()):
+        return refuse(request, 400, NOTICES["unconfirmed"])
+    async with request.config_dict[SESSIONS].begin() as session:
+        erased = await erasure.fulfil_deletion(session, request_id, who.agent_id)
+        if erased is None:
+            return refuse(request, 409, NOTICES["not_open"])
+        # What and why, never the erased data.
+        detail = f"reason: {erasure.Reason.DELETION_REQUEST.value}; {erased.summary()}"
+        audit.record(session, who.agent_id, "erase_contact", "contact", erased.contact_id, detail)
+        audit.record(
+            session, who.agent_id, "complete_privacy_request", "privacy_request", request_id
+        )
+    return redirect("/inbox/privacy?notice=erased")
+
+
+@action(admin=True)
+async def erase_contact(request: web.Request, who: Who) -> web.StreamResponse:
+    """Erase a contact directly, by customer number, with one of the set reasons (admins,
+    confirmed)."""
+    form = await request.post()
+    try:
+        contact_id = int(str(form.get("contact_id", "")).strip())
+    except ValueError:
+        return refuse(request, 400, NOTICES["invalid"])
+    try:
+        reason = erasure.Reason(str(form.get("reason", "")))
+    except ValueError:
+        return refuse(request, 400, NOTICES["invalid"])
+    if not _confirmed(form):
+        return refuse(request, 400, NOTICES["unconfirmed"])
+    async with request.config_dict[SESSIONS].begin() as session:
+        try:
+            erased = await erasure.erase_contact(session, contact_id)
+        except LookupError:
+            return refuse(request, 404, "There is no such customer.")
+        if erased is None:
+            return redirect("/inbox/privacy?notice=already_erased")
+        detail = f"reason: {reason.value}; {erased.summary()}"
+        audit.record(session, who.agent_id, "erase_contact", "contact", contact_id, detail)
+    return redirect("/inbox/privacy?notice=erased")

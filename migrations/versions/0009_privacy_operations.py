@@ -1,7 +1,9 @@
-"""privacy operations: overdue privacy requests alerted once
+"""privacy operations: overdue privacy requests alerted once, erased contacts
 
 A privacy request past its due date is e-mailed to the on-duty address once; the time it was
-alerted is kept on the request, set by the conditional UPDATE that takes it (issue 16).
+alerted is kept on the request, set by the conditional UPDATE that takes it. A contact whose
+personal data was erased keeps its row (orders and repairs point to it), marked erased_at
+(issue 16).
 
 Revision ID: 0009
 Revises: 0006
@@ -22,6 +24,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("erased_at", bot.store.types.UTCDateTime(timezone=True), nullable=True)
+        )
     with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -33,3 +39,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
         batch_op.drop_column("overdue_alerted_at")
+    with op.batch_alter_table("contacts", schema=None) as batch_op:
+        batch_op.drop_column("erased_at")
