@@ -30,6 +30,9 @@ class Settings:
     # Turns this gateway lets into each Rasa server at once; the others wait here, in order
     # (bot/gateway/rasa_client.py says why).
     rasa_max_in_flight: int = 4
+    # Rasa's SQL tracker store, when it has one (the scaled deployment): erasing a contact
+    # deletes their conversations' events there too (bot/services/erasure.py).
+    rasa_tracker_store_url: str = ""
     # Live inbox and web chat updates: "local" within one gateway (`make run`), "postgres"
     # across gateways through LISTEN/NOTIFY on the store (`make run-scaled`), bot/gateway/live/.
     live_broadcast: str = "local"
@@ -97,6 +100,7 @@ class Settings:
             rasa_auth_token=env.get("RASA_AUTH_TOKEN", ""),
             rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds),
             rasa_max_in_flight=_int(env, "RASA_MAX_IN_FLIGHT", cls.rasa_max_in_flight),
+            rasa_tracker_store_url=env.get("RASA_TRACKER_STORE_URL", "").strip(),
             live_broadcast=_choice(env, "LIVE_BROADCAST", LIVE_BROADCASTS),
             gateway_host=env.get("GATEWAY_HOST", cls.gateway_host),
             gateway_port=_int(env, "GATEWAY_PORT", cls.gateway_port),

@@ -5,8 +5,10 @@ done, the JSON export of everything about a contact for an access request, and e
 from __future__ import annotations
 
 import json
+import logging
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.gateway.keys import SESSIONS, SETTINGS
 from bot.inbox import audit
@@ -17,6 +19,7 @@ from bot.store.models import PrivacyRequestKind
 from bot.store.types import utcnow
 
 RECENTLY_CLOSED = 20
+logger = logging.getLogger(__name__)
 
 
 @page()
@@ -106,6 +109,7 @@ async def fulfil_deletion(request: web.Request, who: Who) -> web.StreamResponse:
         audit.record(
             session, who.agent_id, "complete_privacy_request", "privacy_request", request_id
         )
+    await _erase_tracker(request, who, erased)
     return redirect("/inbox/privacy?notice=erased")
 
 
@@ -133,4 +137,21 @@ async def erase_contact(request: web.Request, who: Who) -> web.StreamResponse:
             return redirect("/inbox/privacy?notice=already_erased")
         detail = f"reason: {reason.value}; {erased.summary()}"
         audit.record(session, who.agent_id, "erase_contact", "contact", contact_id, detail)
+    await _erase_tracker(request, who, erased)
     return redirect("/inbox/privacy?notice=erased")
+
+
+async def _erase_tracker(request: web.Request, who: Who, erased: erasure.Erased) -> None:
+    """After the commit: the conversations' events in Rasa's tracker store, if it has one."""
+    url = request.config_dict[SETTINGS].rasa_tracker_store_url
+    if not url or not erased.sender_ids:
+        return
+    try:
+        deleted = await erasure.erase_tracker_events(url, erased.sender_ids)
+        detail = f"{deleted} tracker events of contact {erased.contact_id}"
+    except (SQLAlchemyError, OSError) as error:
+        logger.warning("tracker events of contact %s not erased: %s",
+                       erased.contact_id, type(error).__name__)  # fmt: skip
+        detail = f"FAILED for contact {erased.contact_id}: erase them by hand"
+    async with request.config_dict[SESSIONS].begin() as session:
+        audit.record(session, who.agent_id, "erase_tracker", "contact", erased.contact_id, detail)

@@ -19,6 +19,8 @@ as a business, and proof that it honoured an opt-out, stays, without name or add
 - orders and repairs: e-mail and ZIP cleared; number, items, status, dates, boutique stay.
 
 The conversation rows themselves stay (dates, channel, reason of a handoff), with no text.
+Rasa's SQL tracker store, when there is one (RASA_TRACKER_STORE_URL), loses the
+conversations' events after the commit (erase_tracker_events).
 Erasing twice does nothing the second time. The caller records the audit entry: what was
 erased and when, by whom and why, never the erased data (bot/inbox/views_privacy.py).
 """
@@ -30,9 +32,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.db import create_engine
 from bot.store.models import (
     ChannelIdentity,
     ConsentEvent,
@@ -87,6 +91,8 @@ class Erased:
     privacy_requests: int
     orders: int
     repairs: int
+    # Rasa's names for the conversations, for its tracker store (erase_tracker_events).
+    sender_ids: tuple[str, ...] = ()
 
     def summary(self) -> str:
         return (
@@ -207,6 +213,7 @@ async def erase_contact(
         privacy_requests=_count(requests),
         orders=_count(orders),
         repairs=_count(repairs),
+        sender_ids=tuple(sender_ids),
     )
 
 
@@ -260,6 +267,27 @@ async def _erase_inbound_events(session: AsyncSession, identities: list[ChannelI
             await session.execute(
                 update(InboundEvent).where(InboundEvent.id.in_(naming)).values(payload={})
             )
+
+
+async def erase_tracker_events(tracker_store_url: str, sender_ids: tuple[str, ...]) -> int:
+    """Delete the conversations' events from Rasa's SQL tracker store (its `events` table,
+    keyed by sender id, "conversation-<id>"); how many rows. Called after the store's erasure
+    is committed, with Rasa's own URL (RASA_TRACKER_STORE_URL, a sync driver URL)."""
+    if not tracker_store_url or not sender_ids:
+        return 0
+    url = make_url(tracker_store_url)
+    driver = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+    url = url.set(drivername=driver.get(url.get_backend_name(), url.drivername))
+    engine = create_engine(url.render_as_string(hide_password=False))
+    try:
+        async with engine.begin() as connection:
+            statement = text("DELETE FROM events WHERE sender_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            )
+            result = await connection.execute(statement, {"ids": list(sender_ids)})
+            return _count(result)
+    finally:
+        await engine.dispose()
 
 
 def _names_any(text: str, external_ids: list[str]) -> bool:

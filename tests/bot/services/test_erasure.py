@@ -11,7 +11,7 @@ from bot.gateway.conversations import record as conversations
 from bot.gateway.conversations.record import InboundMessage
 from bot.services import erasure, privacy_requests, verification
 from bot.settings import Settings
-from bot.store.db import SessionFactory
+from bot.store.db import SessionFactory, create_engine
 from bot.store.models import (
     Base,
     Channel,
@@ -192,3 +192,28 @@ async def test_a_new_message_after_erasure_starts_a_stranger(
         )
         assert identity is not None and identity.contact_id is None, "not linked to the erased"
         assert state.id is not None
+
+
+async def test_the_conversations_events_leave_rasas_tracker_store(database_url: str) -> None:
+    """Rasa's SQL tracker store (its `events` table), on SQLite and PostgreSQL, given as Rasa
+    is given it: a sync driver URL."""
+    tracker_url = database_url.replace("+aiosqlite", "").replace("+asyncpg", "")
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), data TEXT)")
+        )
+        for n, sender in enumerate(["conversation-7", "conversation-7", "conversation-8"], 1):
+            await connection.execute(
+                text("INSERT INTO events (id, sender_id, data) VALUES (:id, :sender, :data)"),
+                {"id": n, "sender": sender, "data": f'{{"text": "{EMAIL}"}}'},
+            )
+    try:
+        deleted = await erasure.erase_tracker_events(tracker_url, ("conversation-7",))
+        assert deleted == 2
+        async with engine.connect() as connection:
+            left = (await connection.execute(text("SELECT sender_id FROM events"))).all()
+        assert [row[0] for row in left] == ["conversation-8"], "another customer's stay"
+        assert await erasure.erase_tracker_events("", ("conversation-8",)) == 0
+    finally:
+        await engine.dispose()
