@@ -6,6 +6,12 @@ conversation's channel identity is linked to the contact and `verified_contact_i
 contact for the rest of the session. Then the form asks the one detail the task needs
 (which marketing, which language, what to correct), and action_run_account_task does it.
 
+The address and the code the customer types stay in the tracker's slots no longer than the
+turn that uses them: once the code is mailed, `account_email` holds only the masked address
+(a marker the form needs to go on), and once the code matches, nothing; `verification_code`
+never holds more than "verified". The message the code was typed in is masked in the store
+(verification.mask_code_message), so the inbox shows "••••••".
+
 Whether an address is on file is never revealed: the reply to any address is "if it is on
 file, a code is on its way"; the masked address shown is the one the customer typed, not one
 read from the store; a wrong code and a code that was never sent get the same answer, and
@@ -91,11 +97,11 @@ class EmailValidation:
             logger.warning("one-time code not sent: %s", error)
             dispatcher.utter_message(response="utter_verification_mail_failed")
             return {state.ACCOUNT_EMAIL: None, state.VERIFICATION_STOPPED: True}
-        dispatcher.utter_message(
-            response="utter_verification_code_sent", masked_email=verification.mask_email(email)
-        )
+        masked = verification.mask_email(email)
+        dispatcher.utter_message(response="utter_verification_code_sent", masked_email=masked)
         return {
-            state.ACCOUNT_EMAIL: email,
+            # The address has been used: only its masked form stays, for the form to go on.
+            state.ACCOUNT_EMAIL: masked,
             state.VERIFICATION_CODE: None,
             state.VERIFICATION_ATTEMPTS: 0,
         }
@@ -145,6 +151,9 @@ class ValidateVerifyIdentityForm(EmailValidation, FormValidationAction):  # type
             result = await verification.check_code(
                 session, settings.secret_key, tracker.sender_id, digits, context.identity_id
             )
+            if context.conversation_id is not None:
+                # Right or wrong, a code is not kept in the store nor shown in the inbox.
+                await verification.mask_code_message(session, context.conversation_id, digits)
             if result.contact_id is not None and context.conversation_id is not None:
                 # Carried over to the agent if the conversation is handed off.
                 await proofs.record(
@@ -152,8 +161,12 @@ class ValidateVerifyIdentityForm(EmailValidation, FormValidationAction):  # type
                 )
         if result.outcome is verification.CodeCheck.VERIFIED:
             dispatcher.utter_message(response="utter_verification_succeeded")
-            # Only a marker stays in the slot, never the code.
-            return {state.VERIFICATION_CODE: "verified", state.VERIFIED_CONTACT: result.contact_id}
+            # Only a marker stays in the slot, never the code; the address is done with.
+            return {
+                state.VERIFICATION_CODE: "verified",
+                state.VERIFIED_CONTACT: result.contact_id,
+                state.ACCOUNT_EMAIL: None,
+            }
         attempts = int(tracker.get_slot(state.VERIFICATION_ATTEMPTS) or 0) + 1
         if (
             result.outcome is verification.CodeCheck.TOO_MANY_ATTEMPTS

@@ -108,6 +108,7 @@ async def apply(dispatcher: CollectingDispatcher, tracker: Tracker, change: dict
                 details=details,
                 channel=context.channel,
                 conversation_id=context.conversation_id,
+                settings=runtime.settings(),
             )
     if isinstance(result, AlreadyAskedThisYear):
         _already_asked(dispatcher, result)

@@ -35,6 +35,9 @@ class Settings:
     # Turns this gateway lets into each Rasa server at once; the others wait here, in order
     # (bot/gateway/rasa_client.py says why).
     rasa_max_in_flight: int = 4
+    # Rasa's SQL tracker store, when it has one (the scaled deployment): erasing a contact
+    # deletes their conversations' events there too (bot/services/erasure.py).
+    rasa_tracker_store_url: str = ""
     # Live inbox and web chat updates: "local" within one gateway (`make run`), "postgres"
     # across gateways through LISTEN/NOTIFY on the store (`make run-scaled`), bot/gateway/live/.
     live_broadcast: str = "local"
@@ -104,6 +107,12 @@ class Settings:
     # Outcomes (issue 15): a conversation with no activity for this many minutes is closed
     # by a scheduled job with its outcome (bot/services/outcomes.py).
     conversation_idle_close_minutes: int = 240
+    # The privacy team's own target for answering each kind of request, in days
+    # (bot/services/privacy_requests.py). California 1798.83 is not set here: it is 30 days.
+    # The policy gives customers no reply time, so no reply names the due date.
+    privacy_due_days_access: int = 30
+    privacy_due_days_correction: int = 30
+    privacy_due_days_deletion: int = 30
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -116,6 +125,7 @@ class Settings:
             action_server_url=env.get("ACTION_SERVER_URL", "") or cls.action_server_url,
             rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds),
             rasa_max_in_flight=_int(env, "RASA_MAX_IN_FLIGHT", cls.rasa_max_in_flight),
+            rasa_tracker_store_url=env.get("RASA_TRACKER_STORE_URL", "").strip(),
             live_broadcast=_choice(env, "LIVE_BROADCAST", LIVE_BROADCASTS),
             gateway_host=env.get("GATEWAY_HOST", cls.gateway_host),
             gateway_port=_int(env, "GATEWAY_PORT", cls.gateway_port),
@@ -174,6 +184,9 @@ class Settings:
             verification_code_window_seconds=_seconds(
                 env, "VERIFICATION_CODE_WINDOW", cls.verification_code_window_seconds
             ),
+            privacy_due_days_access=_days(env, "PRIVACY_DUE_DAYS_ACCESS"),
+            privacy_due_days_correction=_days(env, "PRIVACY_DUE_DAYS_CORRECTION"),
+            privacy_due_days_deletion=_days(env, "PRIVACY_DUE_DAYS_DELETION"),
         )
         _check_targets(settings)
         _ = settings.trusted_proxy_networks  # a malformed TRUSTED_PROXIES stops it here
@@ -341,6 +354,14 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(env.get(name, default))
     except ValueError as error:
         raise SettingsError(f"{name} must be an integer, got {env[name]!r}") from error
+
+
+def _days(env: dict[str, str], name: str, default: int = 30) -> int:
+    """A privacy request's due time: 1 to 365 days."""
+    days = _int(env, name, default)
+    if not 1 <= days <= 365:
+        raise SettingsError(f"{name} must be between 1 and 365 days, got {days}")
+    return days
 
 
 def _float(env: dict[str, str], name: str, default: float) -> float:

@@ -5,7 +5,8 @@ job) calls `Alerter.announce` after the commit: a live event tells every open in
 in every gateway, and the on-duty e-mail, when the alert has one pending, is sent in the
 background (taken with a conditional UPDATE, so it goes out once). The jobs run once
 across gateways (bot/gateway/scheduler.py): escalating handoffs left unclaimed, waking
-snoozed conversations, and sending e-mails a stopped gateway left pending.
+snoozed conversations, sending e-mails a stopped gateway left pending, and alerting privacy
+requests past their due date (once each).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bot.gateway.live.broadcast import (
 )
 from bot.gateway.replies import Reply
 from bot.gateway.scheduler import Job
-from bot.services import alerts, handoffs, snooze
+from bot.services import alerts, handoffs, privacy_requests, snooze
 from bot.services.customers import CHANNEL_NAMES, customer_name
 from bot.services.mail import MailError, send_mail
 from bot.services.routing import intent_in_words, reason_in_words
@@ -139,11 +140,34 @@ class Alerter:
             await publish_all(self._live, events)
         return {"woken": woken}
 
+    async def privacy_overdue(self, sessions: SessionFactory, now: datetime) -> dict[str, Any]:
+        """E-mail the on-duty address once per privacy request past its due date. The request
+        is marked alerted before the e-mail goes (at most once, like the handoff alerts); the
+        queue highlights it either way."""
+        async with sessions.begin() as session:
+            overdue = await privacy_requests.take_overdue(session, now)
+        mailed = 0
+        to = self._settings.on_duty_email
+        link = f"{self._settings.public_base_url}/inbox/privacy"
+        for request in overdue:
+            logger.info("privacy request %s is overdue", request.reference)
+            if not to:
+                continue
+            subject, body = privacy_requests.overdue_mail_text(request, link)
+            try:
+                await send_mail(self._settings, to, subject, body)
+                mailed += 1
+            except MailError as failure:
+                logger.warning("overdue privacy request %s not mailed: %s",
+                               request.reference, failure)  # fmt: skip
+        return {"privacy_overdue": len(overdue), "mailed": mailed}
+
     def jobs(self) -> list[Job]:
         every = timedelta(seconds=self._settings.scheduler_tick_seconds)
         return [
             Job("escalate_handoffs", every, self.escalate),
             Job("wake_snoozed", every, self.wake_snoozed),
+            Job("privacy_overdue", every, self.privacy_overdue),
         ]
 
 

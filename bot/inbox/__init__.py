@@ -52,6 +52,8 @@ def create_inbox() -> web.Application:
     post("/privacy/{request_id}/refuse", views_privacy.refuse_request, name="privacy_refuse")
     post("/privacy/{request_id}/ask", views_privacy.ask_for_information, name="privacy_ask")
     get("/contacts/{contact_id}/export.json", views_privacy.export, name="export")
+    post("/privacy/{request_id}/erase", views_privacy.fulfil_deletion, name="privacy_erase")
+    post("/contacts/erase", views_privacy.erase_contact, name="contact_erase")
     get("/canned", views_admin.canned_page, name="canned")
     post("/canned", views_admin.canned_save, name="canned_save")
     post("/canned/{canned_id}/delete", views_admin.canned_delete, name="canned_delete")

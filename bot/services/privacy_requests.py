@@ -1,7 +1,11 @@
 """Privacy requests filed from the chat: access, correction, deletion, California 1798.83.
 
-Each gets a reference and a due date and waits for a person in the inbox. The California
-request can be made once per calendar year (privacy policy, "Your California Privacy Rights").
+Each gets a reference and a due date and waits for a person in the inbox. The due date is the
+privacy team's own target, set per kind in the settings (PRIVACY_DUE_DAYS_*), except for
+California 1798.83, which is always 30 days; the customer is never told it (the policy gives no
+reply time). A request still open after its due date is highlighted in the queue and alerted to
+the on-duty address once (`take_overdue`). The California request can be made once per
+calendar year (privacy policy, "Your California Privacy Rights").
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.settings import Settings
 from bot.store.models import (
     Agent,
     ChannelIdentity,
@@ -31,8 +36,8 @@ from bot.store.models import (
 )
 from bot.store.types import utcnow
 
-# The house's own target for answering; 30 days is also what 1798.83 allows.
-DUE_AFTER = {kind: timedelta(days=30) for kind in PrivacyRequestKind}
+# Civil Code 1798.83 gives the business 30 days to answer; not configurable.
+CALIFORNIA_DUE = timedelta(days=30)
 OPEN = (PrivacyRequestStatus.OPEN, PrivacyRequestStatus.IN_PROGRESS)
 KIND_NAMES = {
     # The policy grants access to what we hold, not a copy ("How to edit, delete or access...").
@@ -89,6 +94,18 @@ async def california_this_year(
     return AlreadyAskedThisYear(previous, date(now.year + 1, 1, 1))
 
 
+def due_after(kind: PrivacyRequestKind, settings: Settings) -> timedelta:
+    """How long the privacy team has for a request of this kind: the one place it is set."""
+    if kind is PrivacyRequestKind.CALIFORNIA_1798_83:
+        return CALIFORNIA_DUE
+    days = {
+        PrivacyRequestKind.ACCESS: settings.privacy_due_days_access,
+        PrivacyRequestKind.CORRECTION: settings.privacy_due_days_correction,
+        PrivacyRequestKind.DELETION: settings.privacy_due_days_deletion,
+    }[kind]
+    return timedelta(days=days)
+
+
 async def file_request(
     session: AsyncSession,
     contact: Contact,
@@ -98,7 +115,9 @@ async def file_request(
     channel: str | None = None,
     conversation_id: int | None = None,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> PrivacyRequest | AlreadyOpen | AlreadyAskedThisYear:
+    """File a request, due after the kind's time in `settings` (the defaults if None)."""
     now = now or utcnow()
     if kind is PrivacyRequestKind.CALIFORNIA_1798_83:
         already = await california_this_year(session, contact.id, now)
@@ -131,7 +150,7 @@ async def file_request(
         contact_id=contact.id,
         kind=kind,
         details=details,
-        due_at=now + DUE_AFTER[kind],
+        due_at=now + due_after(kind, settings or Settings()),
         channel=channel,
         conversation_id=conversation_id,
         created_at=now,
@@ -241,6 +260,58 @@ async def resolve(
         .execution_options(populate_existing=True)
     )
     return request
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """An open request past its due date, taken to be alerted (once)."""
+
+    request_id: int
+    reference: str
+    kind: PrivacyRequestKind
+    created_at: datetime
+    due_at: datetime
+
+
+async def take_overdue(session: AsyncSession, now: datetime) -> list[Overdue]:
+    """The open requests past their due date not alerted yet, marked alerted in the same
+    conditional UPDATE: of gateways running this at once, each request goes to one."""
+    taken = await session.execute(
+        update(PrivacyRequest)
+        .where(
+            PrivacyRequest.status.in_(OPEN),
+            PrivacyRequest.due_at <= now,
+            PrivacyRequest.overdue_alerted_at.is_(None),
+        )
+        .values(overdue_alerted_at=now)
+        .returning(
+            PrivacyRequest.id,
+            PrivacyRequest.reference,
+            PrivacyRequest.kind,
+            PrivacyRequest.created_at,
+            PrivacyRequest.due_at,
+        )
+    )
+    found = [Overdue(*row) for row in taken.all()]
+    return sorted(found, key=lambda o: (o.due_at, o.request_id))
+
+
+def overdue_mail_text(overdue: Overdue, link: str) -> tuple[str, str]:
+    """Subject and body of the on-duty e-mail: the reference, kind and dates, never who the
+    customer is or what they asked (mail travels further than the inbox)."""
+    kind = KIND_NAMES[overdue.kind]
+    subject = f"Overdue privacy request {overdue.reference}"
+    lines = [
+        "A privacy request is past the privacy team's due date and still open.",
+        "",
+        f"Reference: {overdue.reference}",
+        f"Request: {kind.removeprefix('the ').removeprefix('a ')}",
+        f"Filed: {overdue.created_at:%Y-%m-%d %H:%M} UTC",
+        f"Due: {overdue.due_at:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Open the privacy queue: {link}",
+    ]
+    return subject, "\n".join(lines) + "\n"
 
 
 def outcome_message(request: PrivacyRequest, resolution: Resolution) -> str:

@@ -27,11 +27,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.mail import MailError, send_mail
 from bot.settings import Settings
 from bot.store.db import SessionFactory
-from bot.store.models import ChannelIdentity, Contact, VerificationCode
+from bot.store.models import (
+    Author,
+    ChannelIdentity,
+    Contact,
+    Message,
+    VerificationCode,
+)
 from bot.store.types import utcnow
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS_PER_CODE = 5
+# What the store keeps, and the inbox shows, of a message that was typed as a code.
+CODE_MASK = "••••••"
 MAX_CODES_PER_HOUR = 3
 NO_CONTACT = -1  # what an unknown address is counted as: no contact has this id
 
@@ -194,6 +202,22 @@ async def link_identity(
     if identity is not None:
         identity.contact_id = contact_id
         identity.verified_at = now or utcnow()
+
+
+async def mask_code_message(session: AsyncSession, conversation_id: int, digits: str) -> bool:
+    """Replace the customer's latest message in the conversation, when it is the code just
+    checked (its digits, with or without spaces), by CODE_MASK: the inbox never shows a code,
+    and the store keeps none. Whether a message was masked."""
+    latest = await session.scalar(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.author == Author.CUSTOMER)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    if latest is None or "".join(ch for ch in latest.text if ch.isdigit()) != digits:
+        return False
+    latest.text = CODE_MASK
+    return True
 
 
 def mask_email(email: str) -> str:

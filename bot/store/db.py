@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,21 @@ from bot.store.sqlite_connection import single_trip_connector
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
+# aiosqlite logs every statement with its parameters at DEBUG: customers' messages, e-mail
+# addresses, one-time codes. It stays at INFO whatever level the process logs at.
+QUIET_DRIVER_LOGGERS = ("aiosqlite",)
+
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine for DATABASE_URL, with SQLite tuned for several processes at once."""
+    """An async engine for DATABASE_URL, with SQLite tuned for several processes at once.
+
+    Statement parameters are never written into logs or error messages (hide_parameters):
+    they hold what customers typed."""
+    for name in QUIET_DRIVER_LOGGERS:
+        driver_logger = logging.getLogger(name)
+        if driver_logger.level < logging.INFO:  # NOTSET too: it would follow the root
+            driver_logger.setLevel(logging.INFO)
+    kwargs.setdefault("hide_parameters", True)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":

@@ -1,7 +1,7 @@
 """conversation outcomes: how each conversation ended, recorded as it happens (issue 15)
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-01 22:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from bot.store.types import UTCDateTime
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,14 @@ from sqlalchemy import select, update
 from actions import runtime
 from actions.identity import ValidateVerifyIdentityForm
 from bot.store.db import SessionFactory
-from bot.store.models import ChannelIdentity, VerificationCode
+from bot.store.models import (
+    Author,
+    Channel,
+    ChannelIdentity,
+    Direction,
+    Message,
+    VerificationCode,
+)
 from bot.store.types import utcnow
 from tests.actions.support import (
     Configure,
@@ -28,6 +35,18 @@ from tests.actions.support import (
 from tests.fakes.smtp import SmtpServer
 
 FORM = ValidateVerifyIdentityForm()
+
+
+def customer_message(turn: Turn, text: str) -> Message:
+    return Message(
+        conversation_id=turn.conversation_id,
+        channel=Channel.WEBCHAT,
+        direction=Direction.IN,
+        author=Author.CUSTOMER,
+        text=text,
+    )
+
+
 ISABELLE = "isabelle.moreau@example.com"
 
 
@@ -91,7 +110,7 @@ async def test_a_code_is_mailed_then_verifies_and_links_the_identity(
         "i***u@example.com"
     )
     assert slot_events(events) == {
-        "account_email": ISABELLE,
+        "account_email": "i***u@example.com",  # used: only the masked form stays
         "verification_code": None,
         "verification_attempts": 0,
         "requested_slot": "verification_code",
@@ -101,15 +120,27 @@ async def test_a_code_is_mailed_then_verifies_and_links_the_identity(
     code = mailed_code(smtp_server)
     assert code not in mail["Subject"]
 
-    messages, events = await give_code(tracker, dispatcher, f"{code[:3]} {code[3:]}", turn)
+    typed = f"{code[:3]} {code[3:]}"
+    async with account.begin() as session:  # the gateway records what the customer typed
+        session.add(customer_message(turn, "hello"))
+        session.add(customer_message(turn, typed))
+    messages, events = await give_code(tracker, dispatcher, typed, turn)
 
     contact = await contact_id(account, ISABELLE)
     assert responses(messages) == ["utter_verification_succeeded"]
     assert slot_events(events) == {
         "verification_code": "verified",  # a marker, never the code
         "verified_contact_id": contact,
+        "account_email": None,  # the address is done with
         "requested_slot": None,  # show_preferences needs nothing more: the form ends
     }
+    async with account() as session:
+        kept = await session.scalars(
+            select(Message.text)
+            .where(Message.conversation_id == turn.conversation_id)
+            .order_by(Message.id)
+        )
+        assert list(kept) == ["hello", "••••••"], "the inbox shows a masked code"
     async with account() as session:
         identity = await session.get(ChannelIdentity, turn.identity_id)
         assert identity is not None and identity.contact_id == contact and identity.verified_at

@@ -45,6 +45,9 @@ class Contact(CreatedAtMixin, Base):
     priority: Mapped[Priority] = mapped_column(
         str_enum(Priority, "priority"), default=Priority.NORMAL, server_default="normal"
     )
+    # When the contact's personal data was erased (bot/services/erasure.py); the row stays
+    # for the orders and repairs that point to it.
+    erased_at: Mapped[datetime | None]
 
     identities: Mapped[list[ChannelIdentity]] = relationship(back_populates="contact")
 

@@ -72,5 +72,7 @@ class PrivacyRequest(CreatedAtMixin, Base):
     information_requested_at: Mapped[datetime | None]
     # The same request made again while this one is open is linked here, not filed twice.
     times_asked: Mapped[int] = mapped_column(default=1, server_default="1")
+    # When the on-duty address was alerted that the request is overdue (once).
+    overdue_alerted_at: Mapped[datetime | None]
 
     contact: Mapped[Contact] = relationship()

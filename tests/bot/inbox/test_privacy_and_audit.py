@@ -114,6 +114,10 @@ async def test_the_privacy_queue_highlights_overdue_requests_and_closes_them_onc
     row = page[page.index(f'data-id="{late_id}"') - 40 :]
     assert 'class="overdue"' in row[:60] and "overdue" in row[:400]
     assert reference in page and "Charlotte Dubois" in page, "the demo's open request too"
+    due_times = page[page.index('id="due-times"') :][:600]
+    assert "access to your personal information, 30 days" in due_times
+    assert "California Privacy Information (Civil Code 1798.83), 30 days" in due_times
+    assert "overdue</span></h1>" in page, "the heading counts the overdue requests"
 
     done = await claire.post(f"/inbox/privacy/{late_id}/done")
     assert done.status == 303
@@ -177,3 +181,80 @@ async def test_the_audit_log_reads_as_sentences_for_admins(
     assert actions == ["login", "view_conversation", "claim", "reply", "resolve"]
     page = await (await ada.client.get("/inbox/audit")).text()
     assert "Claire" in page and "claimed the conversation" in page and "resolved" in page
+
+
+# --- Erasure from the inbox (issue 16, item 1) ----------------------------------------------------
+
+
+async def test_an_admin_fulfils_a_deletion_request_once_and_the_audit_keeps_no_erased_data(
+    demo_sessions: SessionFactory,
+    make_agent: MakeAgent,
+    new_client: NewClient,
+    inbox_settings: Settings,
+) -> None:
+    agent, admin = await make_agent("Claire"), await make_agent("Ada", AgentRole.ADMIN)
+    conversation_id = await waiting_conversation(await new_client(), inbox_settings, "erase-1")
+    contact = await verify(inbox_settings, "erase-1")
+    async with demo_sessions.begin() as session:
+        found = await session.get(Contact, contact)
+        assert found is not None
+        filed = await privacy_requests.file_request(session, found, PrivacyRequestKind.DELETION)
+        assert isinstance(filed, PrivacyRequest)
+        request_id = filed.id
+    path = f"/inbox/privacy/{request_id}/erase"
+
+    page = await (await admin.client.get("/inbox/privacy")).text()
+    assert f'action="{path}"' in page and 'action="/inbox/contacts/erase"' in page
+    assert path not in await (await agent.client.get("/inbox/privacy")).text()
+
+    # Refused: an agent, a forged form (no CSRF token), and an unconfirmed one.
+    assert (await agent.post(path, {"confirm": "yes"})).status == 403
+    forged = await admin.client.post(path, data={"confirm": "yes"}, allow_redirects=False)
+    assert forged.status == 403
+    assert (await admin.post(path)).status == 400
+    async with demo_sessions() as session:
+        still = await session.get(Contact, contact)
+        assert still is not None and still.email == EMAIL, "nothing erased yet"
+
+    erased = await admin.post(path, {"confirm": "yes"})
+    assert erased.status == 303 and "notice=erased" in erased.headers["Location"]
+    assert (await admin.post(path, {"confirm": "yes"})).status == 409, "once"
+    again = await admin.post(
+        "/inbox/contacts/erase",
+        {"contact_id": str(contact), "reason": "asked_another_way", "confirm": "yes"},
+    )
+    assert again.status == 303 and "already_erased" in again.headers["Location"]
+
+    async with demo_sessions() as session:
+        gone = await session.get(Contact, contact)
+        assert gone is not None and gone.email is None and gone.erased_at is not None
+        request = await session.get(PrivacyRequest, request_id)
+        assert request is not None and request.status is PrivacyRequestStatus.DONE
+        assert request.completed_by_agent_id == admin.id
+        erase_entries = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "erase_contact"))
+        )
+    (entry,) = erase_entries
+    assert (entry.agent_id, entry.subject_id) == (admin.id, str(contact)) and entry.created_at
+    assert entry.detail and "reason: deletion_request" in entry.detail
+    for erased_data in (EMAIL, "Isabelle", "Moreau", "10021"):
+        assert erased_data not in entry.detail
+    conversation = await (await admin.client.get(f"/inbox/conversations/{conversation_id}")).text()
+    assert EMAIL not in conversation and "Isabelle" not in conversation
+    assert "I would like a person please" not in conversation, "the messages are erased"
+
+
+async def test_erasing_directly_needs_a_known_reason(
+    demo_sessions: SessionFactory, make_agent: MakeAgent, inbox_settings: Settings
+) -> None:
+    admin = await make_agent("Ada", AgentRole.ADMIN)
+    contact = await contact_id(inbox_settings)
+    form = {"contact_id": str(contact), "confirm": "yes"}
+    assert (await admin.post("/inbox/contacts/erase", {**form, "reason": "Isabelle"})).status == 400
+    done = await admin.post("/inbox/contacts/erase", {**form, "reason": "legal_obligation"})
+    assert done.status == 303
+    async with demo_sessions() as session:
+        found = await session.get(Contact, contact)
+        assert found is not None and found.erased_at is not None and found.email is None
+    entries = await audit_entries(inbox_settings)
+    assert (admin.id, "erase_contact", "contact", str(contact)) in entries

@@ -1,16 +1,31 @@
-"""Privacy requests: references, due dates, the once-a-year California rule, the JSON export."""
+"""Privacy requests: references, due dates by kind, the once-a-year California rule, the JSON
+export, and the overdue alert."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
+from bot.gateway.alerting import Alerter
+from bot.gateway.live.broadcast import LocalBroadcaster
 from bot.services import privacy_requests
 from bot.services.privacy_requests import AlreadyAskedThisYear
+from bot.settings import Settings, SettingsError
 from bot.store.db import SessionFactory
-from bot.store.models import AgentRole, Contact, PrivacyRequest, PrivacyRequestKind
+from bot.store.models import (
+    AgentRole,
+    Contact,
+    PrivacyRequest,
+    PrivacyRequestKind,
+    PrivacyRequestStatus,
+)
+from bot.store.types import utcnow
+from tests.fakes.smtp import SmtpServer
 
 CALIFORNIA = PrivacyRequestKind.CALIFORNIA_1798_83
 
@@ -102,3 +117,87 @@ async def test_the_same_request_while_one_is_open_is_linked_not_filed_twice(
             session, isabelle, PrivacyRequestKind.CORRECTION
         )
         assert isinstance(after, PrivacyRequest) and after.id != first.id
+
+
+# --- Due dates by kind, and the overdue alert (issue 16, item 5) ---------------------------------
+
+
+async def test_due_dates_are_set_per_kind_and_california_stays_30_days(
+    demo_sessions: SessionFactory,
+) -> None:
+    settings = Settings.from_env(
+        {
+            "PRIVACY_DUE_DAYS_ACCESS": "10",
+            "PRIVACY_DUE_DAYS_CORRECTION": "7",
+            "PRIVACY_DUE_DAYS_DELETION": "45",
+        }
+    )
+    now = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    expected = {
+        PrivacyRequestKind.ACCESS: 10,
+        PrivacyRequestKind.CORRECTION: 7,
+        PrivacyRequestKind.DELETION: 45,
+        CALIFORNIA: 30,
+    }
+    async with demo_sessions.begin() as session:
+        isabelle = await contact(session, "isabelle.moreau@example.com")
+        for kind, days in expected.items():
+            request = await privacy_requests.file_request(
+                session, isabelle, kind, now=now, settings=settings
+            )
+            assert isinstance(request, PrivacyRequest)
+            assert request.due_at - now == timedelta(days=days), kind
+    assert privacy_requests.due_after(PrivacyRequestKind.DELETION, Settings()).days == 30
+
+
+def test_due_days_must_be_a_sensible_number_of_days() -> None:
+    for bad in ("0", "-3", "400", "ten"):
+        with pytest.raises(SettingsError, match="PRIVACY_DUE_DAYS_ACCESS"):
+            Settings.from_env({"PRIVACY_DUE_DAYS_ACCESS": bad})
+
+
+async def test_an_overdue_request_is_mailed_to_the_on_duty_address_once(
+    demo_sessions: SessionFactory, settings: Settings, smtp_server: SmtpServer
+) -> None:
+    mail_settings = replace(
+        settings,
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        on_duty_email="duty@maison.example.com",
+    )
+    now = utcnow()
+    async with demo_sessions.begin() as session:
+        isabelle = await contact(session, "isabelle.moreau@example.com")
+        late = await privacy_requests.file_request(
+            session, isabelle, PrivacyRequestKind.DELETION, now=now - timedelta(days=31)
+        )
+        on_time = await privacy_requests.file_request(
+            session, isabelle, PrivacyRequestKind.ACCESS, now=now - timedelta(days=29)
+        )
+        closed = await privacy_requests.file_request(
+            session, isabelle, PrivacyRequestKind.CORRECTION, now=now - timedelta(days=60)
+        )
+        assert isinstance(late, PrivacyRequest) and isinstance(on_time, PrivacyRequest)
+        assert isinstance(closed, PrivacyRequest)
+        closed.status = PrivacyRequestStatus.DONE
+    # Two gateways' alerters at the same moment (the scheduler's lease aside): one e-mail.
+    alerters = [Alerter(mail_settings, demo_sessions, LocalBroadcaster()) for _ in "12"]
+    reports = await asyncio.gather(*(a.privacy_overdue(demo_sessions, now) for a in alerters))
+    again = await alerters[0].privacy_overdue(demo_sessions, now + timedelta(hours=1))
+    assert again == {"privacy_overdue": 0, "mailed": 0}, "alerted once, not every tick"
+
+    mine = [m for m in smtp_server.mailbox.messages if late.reference in str(m["Subject"])]
+    assert len(mine) == 1
+    body = mine[0].get_payload(decode=True).decode()
+    assert "Overdue privacy request" in str(mine[0]["Subject"])
+    assert "deletion of your personal information" in body and "/inbox/privacy" in body
+    for private in ("Isabelle", "Moreau", "isabelle.moreau@example.com"):
+        assert private not in body, "who the customer is stays in the inbox"
+    subjects = " ".join(str(m["Subject"]) for m in smtp_server.mailbox.messages)
+    assert on_time.reference not in subjects and closed.reference not in subjects
+    assert sum(r["mailed"] for r in reports) == len(smtp_server.mailbox.messages)
+    async with demo_sessions() as session:
+        stored = await session.get(PrivacyRequest, late.id)
+        assert stored is not None and stored.overdue_alerted_at is not None
+        fresh = await session.get(PrivacyRequest, on_time.id)
+        assert fresh is not None and fresh.overdue_alerted_at is None
