@@ -31,6 +31,7 @@ from bot.store.models.handoffs import (
 )
 from bot.store.models.inbox import AgentSession, AuditEntry, CannedResponse
 from bot.store.models.jobs import ScheduledJob
+from bot.store.models.limits import RateCounter
 from bot.store.models.orders import (
     Order,
     OrderItem,
@@ -92,6 +93,7 @@ __all__ = [
     "PrivacyRequestStatus",
     "Product",
     "ProductCategory",
+    "RateCounter",
     "Repair",
     "RepairStatus",
     "RepairStatusEvent",
