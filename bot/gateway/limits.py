@@ -50,12 +50,13 @@ def window_start(seconds: int, now: float) -> int:
 class MemoryCounters:
     """One gateway's own counts (SQLite: there is only one gateway)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_seconds: int = 86400) -> None:
+        self._keep = keep_seconds  # the longest window: anything older is past
         self._counts: Tally[tuple[str, str, int]] = Tally()
         self._pruned_at = 0.0
 
     async def hit(self, hits: list[Hit], now: float) -> dict[str, int]:
-        self._prune(now, max(seconds for _, _, seconds in hits))
+        self._prune(now)
         counts = {}
         for scope, subject, seconds in hits:
             key = (scope, subject, window_start(seconds, now))
@@ -67,19 +68,20 @@ class MemoryCounters:
         scope, subject, seconds = hit
         self._counts.pop((scope, subject, window_start(seconds, now)), None)
 
-    def _prune(self, now: float, longest: int) -> None:
+    def _prune(self, now: float) -> None:
         if now - self._pruned_at < PRUNE_EVERY_SECONDS:
             return
         self._pruned_at = now
-        for key in [key for key in self._counts if key[2] < now - 2 * longest]:
+        for key in [key for key in self._counts if key[2] < now - self._keep]:
             del self._counts[key]
 
 
 class StoreCounters:
     """Counts in the store's rate_counters table, shared by every gateway using it."""
 
-    def __init__(self, sessions: SessionFactory) -> None:
+    def __init__(self, sessions: SessionFactory, keep_seconds: int = 86400) -> None:
         self._sessions = sessions
+        self._keep = keep_seconds  # the longest window: anything older is past
         self._pruned_at = 0.0
 
     async def hit(self, hits: list[Hit], now: float) -> dict[str, int]:
@@ -100,10 +102,9 @@ class StoreCounters:
             counts = {scope: hits for scope, hits in result.all()}
             if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
                 self._pruned_at = now
-                longest = max(seconds for _, _, seconds in hits)
                 await session.execute(
                     text("DELETE FROM rate_counters WHERE window_start < :before"),
-                    {"before": int(now) - 2 * longest},
+                    {"before": int(now) - self._keep},
                 )
         return counts
 
@@ -120,9 +121,10 @@ class StoreCounters:
 
 
 def create_counters(settings: Settings, sessions: SessionFactory) -> Counters:
+    longest = max(limit.seconds for limit in settings.chat_limits.values())
     if settings.database_url.startswith("postgresql"):
-        return StoreCounters(sessions)
-    return MemoryCounters()
+        return StoreCounters(sessions, longest)
+    return MemoryCounters(longest)
 
 
 @dataclass(frozen=True)
