@@ -22,7 +22,18 @@ import connectors.x
 from bot.gateway import background
 from bot.gateway.delivery.outbox import Outbox
 from bot.gateway.headers import security_headers
-from bot.gateway.keys import HTTP, LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS, SOCKETS
+from bot.gateway.keys import (
+    CHAT_LIMITS,
+    CHAT_SOCKETS,
+    HTTP,
+    LIVE,
+    OUTBOX,
+    PIPELINE,
+    SESSIONS,
+    SETTINGS,
+    SOCKETS,
+)
+from bot.gateway.limits import ChatLimits, SocketCaps, create_counters
 from bot.gateway.live.broadcast import create_broadcaster
 from bot.gateway.live.sockets import SocketRegistry
 from bot.gateway.logs import redact_secrets
@@ -47,6 +58,7 @@ def create_app(settings: Settings) -> web.Application:
     # Live events: within this gateway, or across gateways (LIVE_BROADCAST, gateway/live).
     app[LIVE] = create_broadcaster(settings)
     app[SOCKETS] = SocketRegistry()
+    app[CHAT_SOCKETS] = SocketCaps(settings)
     app.on_shutdown.append(_close_sockets)
     app.cleanup_ctx.append(_live)
     app.cleanup_ctx.append(_store)
@@ -109,6 +121,8 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
     await check_database(app[SETTINGS].database_url)
     engine = create_engine(app[SETTINGS].database_url)
     app[SESSIONS] = create_session_factory(engine)
+    # Shared by every gateway on PostgreSQL; this gateway's own on SQLite (gateway/limits.py).
+    app[CHAT_LIMITS] = ChatLimits(app[SETTINGS], create_counters(app[SETTINGS], app[SESSIONS]))
     yield
     await engine.dispose()
 

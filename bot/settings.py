@@ -23,6 +23,26 @@ class SettingsError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """At most `count` in each fixed window of `seconds`."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, name: str, value: str) -> RateLimit:
+        """ "20/1m" -> 20 per 60 seconds."""
+        count, sep, duration = value.partition("/")
+        try:
+            number = int(count.strip())
+        except ValueError:
+            number = 0
+        if not sep or number < 1:
+            raise SettingsError(f"{name} must look like 20/1m (count/duration), got {value!r}")
+        return cls(number, max(1, round(parse_seconds(name, duration))))
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = "http://127.0.0.1:5005"
@@ -113,6 +133,15 @@ class Settings:
     privacy_due_days_access: int = 30
     privacy_due_days_correction: int = 30
     privacy_due_days_deletion: int = 30
+    # Web chat rate limits (bot/gateway/limits.py, docs/security.md). RATE_LIMITS=off turns
+    # them all off, for load tests only (`make bench` does). Limits are "count/duration".
+    rate_limits: bool = True
+    chat_limit_per_session: str = "20/1m"
+    chat_limit_per_address: str = "120/1m"
+    chat_sessions_per_address: str = "30/10m"
+    # Open web chat sockets, counted by each gateway process (not across gateways).
+    chat_sockets_per_address: int = 20
+    chat_sockets_total: int = 2000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -187,12 +216,35 @@ class Settings:
             privacy_due_days_access=_days(env, "PRIVACY_DUE_DAYS_ACCESS"),
             privacy_due_days_correction=_days(env, "PRIVACY_DUE_DAYS_CORRECTION"),
             privacy_due_days_deletion=_days(env, "PRIVACY_DUE_DAYS_DELETION"),
+            rate_limits=_choice(env, "RATE_LIMITS", ("on", "off")) == "on",
+            chat_limit_per_session=env.get("CHAT_LIMIT_PER_SESSION", "").strip()
+            or cls.chat_limit_per_session,
+            chat_limit_per_address=env.get("CHAT_LIMIT_PER_ADDRESS", "").strip()
+            or cls.chat_limit_per_address,
+            chat_sessions_per_address=env.get("CHAT_SESSIONS_PER_ADDRESS", "").strip()
+            or cls.chat_sessions_per_address,
+            chat_sockets_per_address=_int(
+                env, "CHAT_SOCKETS_PER_ADDRESS", cls.chat_sockets_per_address
+            ),
+            chat_sockets_total=_int(env, "CHAT_SOCKETS_TOTAL", cls.chat_sockets_total),
         )
         _check_targets(settings)
         _ = settings.trusted_proxy_networks  # a malformed TRUSTED_PROXIES stops it here
         _check_concierge_hours(settings)
         _check_live_broadcast(settings)
+        _ = settings.chat_limits  # a malformed limit stops the process here
         return settings
+
+    @property
+    def chat_limits(self) -> dict[str, RateLimit]:
+        """The web chat's message limits by scope, parsed from "count/duration"."""
+        return {
+            "session": RateLimit.parse("CHAT_LIMIT_PER_SESSION", self.chat_limit_per_session),
+            "address": RateLimit.parse("CHAT_LIMIT_PER_ADDRESS", self.chat_limit_per_address),
+            "sessions": RateLimit.parse(
+                "CHAT_SESSIONS_PER_ADDRESS", self.chat_sessions_per_address
+            ),
+        }
 
     @property
     def response_targets(self) -> dict[str, float]:

@@ -16,9 +16,11 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.gateway.clients import client_address
 from bot.gateway.conversations.record import InboundMessage
 from bot.gateway.inputs import BadInput, has_lone_surrogate, read_json
-from bot.gateway.keys import PIPELINE, SETTINGS
+from bot.gateway.keys import CHAT_LIMITS, PIPELINE, SETTINGS
+from bot.gateway.limits import Refusal
 from bot.gateway.live.sockets import same_origin
 from bot.store.models import Channel
 
@@ -89,6 +91,11 @@ async def chat(request: web.Request) -> web.Response:
         session_id, text = parse_chat_request(body)
     except BadChatRequest as error:
         return _bad_request(str(error))
+    # Counted before anything is stored or sent to the assistant: a refused message leaves
+    # no trace but its count (gateway/limits.py).
+    address = client_address(request, request.config_dict[SETTINGS])
+    if limited := await request.config_dict[CHAT_LIMITS].message(address, session_id):
+        return too_many(limited)
     result = await request.app[PIPELINE].handle(
         InboundMessage(channel=Channel.WEBCHAT, external_id=session_id, text=text)
     )
@@ -107,6 +114,9 @@ async def leave(request: web.Request) -> web.Response:
     session_id = body.get("session_id") if isinstance(body, dict) else None
     if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
         return _bad_request("session_id must be a string of 1 to 128 letters, digits or _ . : -")
+    address = client_address(request, request.config_dict[SETTINGS])
+    if limited := await request.config_dict[CHAT_LIMITS].request(address):
+        return too_many(limited)
     closed = await request.app[PIPELINE].leave(Channel.WEBCHAT, session_id)
     return web.json_response({"closed": closed})
 
@@ -117,6 +127,15 @@ async def page(request: web.Request) -> web.FileResponse:
     response.headers["Content-Security-Policy"] = content_security_policy(public_base_url)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def too_many(refusal: Refusal) -> web.Response:
+    """429 with a message the page shows as it is (static/webchat.js)."""
+    return web.json_response(
+        {"error": refusal.message},
+        status=429,
+        headers={"Retry-After": str(refusal.retry_after)},
+    )
 
 
 def _bad_request(message: str) -> web.Response:

@@ -24,10 +24,11 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.gateway.clients import client_address
 from bot.gateway.conversations import record
 from bot.gateway.conversations.status import customer_status
 from bot.gateway.inputs import BadInput, parse_count
-from bot.gateway.keys import LIVE, SESSIONS, SETTINGS, SOCKETS
+from bot.gateway.keys import CHAT_SOCKETS, LIVE, SESSIONS, SETTINGS, SOCKETS
 from bot.gateway.live.broadcast import CONVERSATION, MESSAGE, LiveEvent
 from bot.gateway.live.sockets import pump, same_origin
 from bot.store.db import SessionFactory
@@ -54,6 +55,19 @@ async def live(request: web.Request) -> web.StreamResponse:
         after = parse_count(request.query.get("after", "0"), "after")
     except BadInput as error:
         return web.json_response({"error": str(error)}, status=400)
+    settings = request.config_dict[SETTINGS]
+    # Idle sockets cost this process memory and wake-ups: capped per address and in total.
+    address = client_address(request, settings)
+    caps = request.config_dict[CHAT_SOCKETS]
+    if refusal := caps.admit(address):
+        return web.json_response({"error": refusal}, status=429, headers={"Retry-After": "30"})
+    try:
+        return await serve(request, session_id, after)
+    finally:
+        caps.release(address)
+
+
+async def serve(request: web.Request, session_id: str, after: int) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=30)
     await ws.prepare(request)
     sessions = request.config_dict[SESSIONS]

@@ -75,3 +75,20 @@ def test_settings_refuse_a_malformed_schedule_at_start_up() -> None:
         {"CONCIERGE_HOURS": "mon-sun 00:00-24:00", "CONCIERGE_TIMEZONE": "Europe/London"}
     )
     assert hours(configured).is_open(datetime(2026, 6, 7, 3, 0, tzinfo=timezone.utc))
+
+
+def test_rate_limits_are_on_by_default_and_read_as_count_per_duration() -> None:
+    settings = Settings.from_env({"CHAT_LIMIT_PER_SESSION": "5/30s"})
+    assert settings.rate_limits is True
+    assert (settings.chat_limits["session"].count, settings.chat_limits["session"].seconds) == (
+        5,
+        30,
+    )
+    assert settings.chat_limits["sessions"].seconds == 600
+    assert Settings.from_env({"RATE_LIMITS": "off"}).rate_limits is False
+
+
+@pytest.mark.parametrize("value", ["20", "0/1m", "x/1m", "20/soon"])
+def test_a_malformed_rate_limit_stops_start_up(value: str) -> None:
+    with pytest.raises(SettingsError, match="CHAT_LIMIT_PER_ADDRESS"):
+        Settings.from_env({"CHAT_LIMIT_PER_ADDRESS": value})

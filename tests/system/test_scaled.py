@@ -173,6 +173,9 @@ def stack(
         TELEGRAM_MODE="off",
         X_MODE="off",
         CONCIERGE_HOURS=ALWAYS_STAFFED,
+        # A load test: dozens of sessions from one address in minutes, which the web chat's
+        # rate limits would rightly refuse (tests/connectors/webchat/test_rate_limits.py).
+        RATE_LIMITS="off",
         # Each process's log in the test's own folder, not the checkout's var/log/.
         LOG_DIR=str(tmp_path_factory.mktemp("scaled-logs")),
     )

@@ -32,6 +32,7 @@ from bot.store.models.handoffs import (
 from bot.store.models.inbox import AgentSession, AuditEntry, CannedResponse
 from bot.store.models.jobs import ScheduledJob
 from bot.store.models.outcomes import ConversationOutcome, OutcomeKind
+from bot.store.models.limits import RateCounter
 from bot.store.models.orders import (
     Order,
     OrderItem,
@@ -95,6 +96,7 @@ __all__ = [
     "PrivacyRequestStatus",
     "Product",
     "ProductCategory",
+    "RateCounter",
     "Repair",
     "RepairStatus",
     "RepairStatusEvent",

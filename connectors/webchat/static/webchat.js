@@ -409,7 +409,11 @@
 
   // ------------------------------------------------------------- talking
 
-  // Resolves to {kind: "ok", replies} | {kind: "rejected", error} | {kind: "network"}.
+  // Shown when the gateway's rate limit refuses a message (429), if it sends no text itself.
+  var SLOW_DOWN = "You are sending messages faster than we can read them; please wait a moment and try again.";
+
+  // Resolves to {kind: "ok", replies} | {kind: "rejected", error} |
+  // {kind: "limited", error} (429: too fast; nothing was stored) | {kind: "network"}.
   // "network" covers a failed fetch, a timeout and any unexpected answer
   // (e.g. a proxy's 502): those are worth retrying as they are.
   function postChat(sessionId, text) {
@@ -432,6 +436,9 @@
             kind: "ok",
             replies: replies.map(function (r) { return normaliseMessage(r, "bot"); }).filter(Boolean)
           };
+        }
+        if (res.status === 429) {
+          return { kind: "limited", error: data && typeof data.error === "string" && data.error.length <= 300 ? data.error : SLOW_DOWN };
         }
         if (res.status === 400 || res.status === 413 || res.status === 422) {
           return { kind: "rejected", error: data && typeof data.error === "string" ? data.error : "" };
@@ -488,7 +495,10 @@
       }
       saveTranscript();
       refreshControls();
-      if (result.kind === "rejected") {
+      if (result.kind === "limited") {
+        // The message was not taken: it is back in the box (or its chip), to send in a moment.
+        showError(result.error, false);
+      } else if (result.kind === "rejected") {
         var why = result.error && result.error.length <= 200 ? " (" + result.error + ")" : "";
         showError("We're sorry, that message could not be sent" + why + ". Please adjust it and try again.", false);
       } else {
