@@ -6,6 +6,10 @@ resend; the turn runs in a background task. The unique (channel, event_id) of th
 gateway's copy into a no-op. Events still "received" when the gateway starts (it stopped
 mid-turn or crashed after acknowledging) are processed then, so an acknowledged event is
 never lost. Events of one chat are processed in the order they were stored.
+
+An event whose turn fails for good (anything but the store being unreachable) is not left
+silently "failed": the connector's `salvage` records what could be read of it and hands the
+conversation to the concierge with the reason, since the platform was told we had it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from bot.gateway import background
 from bot.gateway.inputs import without_lone_surrogates
@@ -31,8 +35,13 @@ Payload = dict[str, Any]
 Handler = Callable[[Payload], Awaitable[InboundEventStatus]]
 # Events with the same key (a chat, a sender) are processed one after another, in order.
 OrderingKey = Callable[[Payload], Hashable]
+# Hands a permanently failed event to the concierge with what could be kept; False if there
+# is nobody to hand it to (e.g. not a customer's message).
+Salvage = Callable[[Payload, str], Awaitable[bool]]
 
 SHUTDOWN_GRACE_SECONDS = 20.0
+# Failures that go away (the database restarts): the event is retried, not given up.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 
 
 class InterruptedTurn(Exception):
@@ -48,12 +57,14 @@ class InboundEvents:
         handler: Handler,
         key: OrderingKey,
         on_processed: Callable[[], None] = lambda: None,
+        salvage: Salvage | None = None,
     ) -> None:
         self._sessions = sessions
         self._channel = channel
         self._handler = handler
         self._key = key
         self._on_processed = on_processed  # e.g. wake the outbox: replies were queued
+        self._salvage = salvage
         self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[InboundEventStatus]] = set()
 
@@ -99,9 +110,12 @@ class InboundEvents:
         error: str | None = None
         try:
             status = await self._handler(payload)
+        except TRANSIENT:
+            raise  # the store is unreachable: the event stays "received" for the next start
         except Exception as exc:
             logger.exception("%s event %s failed", self._channel.value, row_id)
             status, error = InboundEventStatus.FAILED, repr(exc)[:2000]
+            await self._hand_over(row_id, payload, type(exc).__name__)
         async with self._sessions.begin() as session:
             await session.execute(
                 update(InboundEvent)
@@ -112,6 +126,17 @@ class InboundEvents:
             )
         self._on_processed()
         return status
+
+    async def _hand_over(self, row_id: int, payload: Payload, reason: str) -> None:
+        if self._salvage is None:
+            return
+        try:
+            if await self._salvage(payload, reason):
+                logger.info("%s event %s handed to the concierge", self._channel.value, row_id)
+        except TRANSIENT:
+            raise
+        except Exception:
+            logger.exception("%s event %s could not be handed over", self._channel.value, row_id)
 
     async def recover(self) -> int:
         """Schedule every event of this channel still "received"; returns how many."""

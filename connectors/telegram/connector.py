@@ -39,6 +39,7 @@ from connectors.telegram.updates import (
     GroupChat,
     Ignored,
     read_update,
+    salvaged,
 )
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ class TelegramConnector:
         self.bot = bot
         self._pipeline = pipeline
         self._sessions = sessions
-        self.events = InboundEvents(sessions, Channel.TELEGRAM, self.handle, chat_key, outbox.wake)
+        self.events = InboundEvents(
+            sessions, Channel.TELEGRAM, self.handle, chat_key, outbox.wake, self.salvage
+        )
 
     async def accept(self, update: dict[str, Any]) -> bool:
         """Store a raw update and process it in the background; False for a duplicate."""
@@ -75,6 +78,14 @@ class TelegramConnector:
         if result.duplicate:
             raise InterruptedTurn(f"update {data.get('update_id')} was recorded before")
         return InboundEventStatus.PROCESSED
+
+    async def salvage(self, data: dict[str, Any], error: str) -> bool:
+        """An update whose turn failed for good: to the concierge with what could be kept."""
+        inbound = salvaged(data)
+        if inbound is None:
+            return False
+        await self._pipeline.hand_off_unprocessable(inbound, error)
+        return True
 
     async def _button_turn(self, press: ButtonPress) -> CustomerTurn:
         try:  # stops the spinner on the customer's button; a late answer only fails
