@@ -58,8 +58,9 @@ class TelegramConnector:
         self._pipeline = pipeline
         self._sessions = sessions
         self.events = InboundEvents(
-            sessions, Channel.TELEGRAM, self.handle, chat_key, outbox.wake, self.salvage
-        )
+            sessions, Channel.TELEGRAM, self.handle, chat_key, outbox.wake, self.salvage,
+            update_order,
+        )  # fmt: skip
 
     async def accept(self, update: dict[str, Any]) -> bool:
         """Store a raw update and process it in the background; False for a duplicate."""
@@ -161,6 +162,12 @@ def chat_key(data: dict[str, Any]) -> str:
         message = query.get("message") or {}
         return str(message.get("chat", {}).get("id") or query.get("from", {}).get("id"))
     return str(data.get("update_id"))
+
+
+def update_order(data: dict[str, Any]) -> int | None:
+    """Telegram numbers a bot's updates in the order they happened: a chat's are processed so."""
+    update_id = data.get("update_id")
+    return update_id if type(update_id) is int else None
 
 
 TELEGRAM = web.AppKey("telegram", TelegramConnector)
