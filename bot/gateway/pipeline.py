@@ -37,6 +37,8 @@ from bot.store.types import utcnow
 logger = logging.getLogger(__name__)
 
 HANDOFF_ASSISTANT_FAILED = "assistant_unavailable"
+# A stored platform event that cannot be processed, and never will be (inbound_events.py).
+HANDOFF_UNPROCESSABLE = "unprocessable_message"
 WOKE_BY_CUSTOMER = "Back from snooze: the customer wrote."
 # What Rasa recognised in the session, sent with a handoff (rasa_addons/gateway_input.py).
 UNDERSTOOD_LIMIT = 50
@@ -207,6 +209,57 @@ class Pipeline:
         if alert_ids:
             await self.alerter.announce(alert_ids)
         return TurnResult(conversation.id, replies=replies, holder=conversation.holder)
+
+    async def hand_off_unprocessable(self, inbound: InboundMessage, error: str) -> int:
+        """A message acknowledged to its platform whose turn failed for good: what could be
+        read of it is recorded and the conversation goes to the concierge, with a private
+        note of what went wrong, so an agent answers it instead of nobody. The customer is
+        told they are in the queue (as after any handoff). Returns the conversation id."""
+        inbound = replace(
+            inbound,
+            text=without_lone_surrogates(inbound.text),
+            display_name=without_lone_surrogates(inbound.display_name),
+        )
+        async with self._locks.hold((inbound.channel.value, inbound.external_id)):
+            events: list[LiveEvent] = []
+            alert_ids: list[int] = []
+            now = utcnow()
+            async with self._sessions.begin() as session:
+                conversation = await conversations.open_turn(session, inbound)
+                if conversation.minor:
+                    inbound = minors.redacted(inbound)
+                try:
+                    message_id = await conversations.record_customer_message(
+                        session, conversation, inbound
+                    )
+                    events.append(message_recorded(conversation, message_id, Author.CUSTOMER))
+                except DuplicateMessage:  # recorded by the attempt that failed: kept as is
+                    pass
+                [note_id] = await conversations.record_replies(
+                    session, conversation,
+                    [Reply(f"This message could not be processed automatically ({error[:200]}).")],
+                    author=Author.SYSTEM, private_note=True, now=now,
+                )  # fmt: skip
+                events.append(
+                    message_recorded(conversation, note_id, Author.SYSTEM, private_note=True)
+                )
+                if await hand_off(session, conversation.id, HANDOFF_UNPROCESSABLE, now):
+                    conversation = conversation.held_by(ConversationHolder.WAITING)
+                    events.append(conversation_changed(conversation))
+                    queued = await handoffs.enter_queue(
+                        session, self._settings, conversation.id, HANDOFF_UNPROCESSABLE, now
+                    )
+                    alert_ids += [queued.alert_id] if queued.alert_id else []
+                    notice = await notices.waiting(session, self._settings, conversation.id, now)
+                    if notice is not None and not inbound.public:
+                        [notice_id] = await conversations.record_replies(
+                            session, conversation, [notice], author=Author.SYSTEM, now=now
+                        )
+                        events.append(message_recorded(conversation, notice_id, Author.SYSTEM))
+        await publish_all(self._live, events)
+        if alert_ids:
+            await self.alerter.announce(alert_ids)
+        return conversation.id
 
     async def leave(self, channel: Channel, customer: str) -> bool:
         """The customer left their conversation (a new web chat one): if a person has it or

@@ -18,7 +18,10 @@ from bot.store.models import Agent, AuditEntry
 # What is recorded, as the audit page shows it.
 ACTIONS = {
     "login": "signed in",
+    "login_failed": "tried to sign in, and failed",
+    "logout": "signed out",
     "view_conversation": "opened the conversation",
+    "watch_conversation": "followed the conversation live",
     "view_contact": "viewed the customer's details, orders, repairs and preferences",
     "view_privacy_requests": "listed the privacy requests",
     "export_contact": "exported all the customer's data",
@@ -42,7 +45,7 @@ ACTIONS = {
 
 def record(
     session: AsyncSession,
-    agent_id: int,
+    agent_id: int | None,
     action: str,
     subject_type: str,
     subject_id: int | str,
@@ -57,6 +60,25 @@ def record(
             detail=detail,
         )
     )
+
+
+async def viewed_since(
+    session: AsyncSession, agent_id: int, conversation_id: int, since: datetime
+) -> bool:
+    """Whether the agent opened (or followed) the conversation since then: a poll of its new
+    messages is part of that view, not another one."""
+    found = await session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.agent_id == agent_id,
+            AuditEntry.action.in_(["view_conversation", "watch_conversation"]),
+            AuditEntry.subject_type == "conversation",
+            AuditEntry.subject_id == str(conversation_id),
+            AuditEntry.created_at >= since,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 @dataclass(frozen=True)

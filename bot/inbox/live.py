@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from bot.gateway.keys import LIVE, SESSIONS, SETTINGS, SOCKETS
 from bot.gateway.live.broadcast import ALERT, CONVERSATION, MESSAGE, SESSION_REVOKED, LiveEvent
 from bot.gateway.live.sockets import pump, same_origin
-from bot.inbox import queries
+from bot.inbox import audit, queries
 from bot.inbox.auth import current
 from bot.services import alerts, routing
 from bot.services.customers import customer_name
@@ -69,6 +69,12 @@ async def inbox_socket(request: web.Request) -> web.StreamResponse:
             conversation_id = frame.get("conversation_id")
             watching.clear()
             if isinstance(conversation_id, int):
+                # Every subscription is a view of the transcript: audited before it flows.
+                async with sessions.begin() as session:
+                    audit.record(
+                        session, who.agent_id, "watch_conversation", "conversation",
+                        conversation_id,
+                    )  # fmt: skip
                 watching.add(conversation_id)
 
     async def on_event(event: LiveEvent) -> bool:

@@ -16,7 +16,7 @@ from bot.gateway.inputs import parse_count, parse_id
 from bot.gateway.keys import LIVE, OUTBOX, PIPELINE, SESSIONS, SETTINGS
 from bot.inbox import audit, canned, queries, queue
 from bot.inbox.actions import ConversationActions, Outcome
-from bot.inbox.auth import Who, action, page
+from bot.inbox.auth import SESSION_LIFETIME, Who, action, page
 from bot.inbox.pages import NOTICES, redirect, refuse, render, wants_json
 from bot.services import concierge_hours, routing
 from bot.store.models import Agent, Conversation, ConversationHolder
@@ -106,8 +106,20 @@ async def conversation_page(request: web.Request, who: Who) -> web.StreamRespons
 async def messages_json(request: web.Request, who: Who) -> web.StreamResponse:
     """Messages after `?after=`: the page catches up after its socket reconnects."""
     after = parse_count(request.query.get("after", "0"), "after")
-    async with request.config_dict[SESSIONS]() as session:
-        lines = await queries.transcript(session, _id(request), after)
+    conversation_id = _id(request)
+    async with request.config_dict[SESSIONS].begin() as session:
+        # A transcript is personal data: its first read is audited like opening the page;
+        # polling for what came after, in a view this session already opened, is that view.
+        session_start = who.expires_at - SESSION_LIFETIME
+        if after == 0 or not await audit.viewed_since(
+            session, who.agent_id, conversation_id, session_start
+        ):
+            audit.record(
+                session, who.agent_id, "view_conversation", "conversation", conversation_id,
+                "transcript read through the API",
+            )  # fmt: skip
+            await session.flush()  # recorded before the data is read out
+        lines = await queries.transcript(session, conversation_id, after)
     return web.json_response({"messages": [line.to_json() for line in lines]})
 
 

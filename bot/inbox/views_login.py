@@ -104,6 +104,9 @@ async def login(request: web.Request) -> web.StreamResponse:
     finally:
         throttle.finished(email, address, outcome)
     if agent is None:
+        # Who tried which account, from where: a guessing run shows in the audit trail.
+        async with request.config_dict[SESSIONS].begin() as session:
+            audit.record(session, None, "login_failed", "email", email[:64], f"from {address}")
         return _form(request, 401, "Wrong e-mail address or password.", email)
     sessions = request.config_dict[SESSIONS]
     token = await open_session(sessions, agent)
@@ -130,7 +133,10 @@ async def _check_password(request: web.Request, email: str, password: str) -> Ag
 
 @action()
 async def logout(request: web.Request, who: Who) -> web.StreamResponse:
-    await revoke_session(request.config_dict[SESSIONS], who.session_id)
+    sessions = request.config_dict[SESSIONS]
+    await revoke_session(sessions, who.session_id)
+    async with sessions.begin() as session:
+        audit.record(session, who.agent_id, "logout", "agent", who.agent_id)
     # Close this session's live sockets too, in whichever gateway they are open.
     await publish_all(
         request.config_dict[LIVE], [LiveEvent(SESSION_REVOKED, session_id=who.session_id)]

@@ -39,6 +39,7 @@ from connectors.telegram.updates import (
     GroupChat,
     Ignored,
     read_update,
+    salvaged,
 )
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,10 @@ class TelegramConnector:
         self.bot = bot
         self._pipeline = pipeline
         self._sessions = sessions
-        self.events = InboundEvents(sessions, Channel.TELEGRAM, self.handle, chat_key, outbox.wake)
+        self.events = InboundEvents(
+            sessions, Channel.TELEGRAM, self.handle, chat_key, outbox.wake, self.salvage,
+            update_order,
+        )  # fmt: skip
 
     async def accept(self, update: dict[str, Any]) -> bool:
         """Store a raw update and process it in the background; False for a duplicate."""
@@ -75,6 +79,14 @@ class TelegramConnector:
         if result.duplicate:
             raise InterruptedTurn(f"update {data.get('update_id')} was recorded before")
         return InboundEventStatus.PROCESSED
+
+    async def salvage(self, data: dict[str, Any], error: str) -> bool:
+        """An update whose turn failed for good: to the concierge with what could be kept."""
+        inbound = salvaged(data)
+        if inbound is None:
+            return False
+        await self._pipeline.hand_off_unprocessable(inbound, error)
+        return True
 
     async def _button_turn(self, press: ButtonPress) -> CustomerTurn:
         try:  # stops the spinner on the customer's button; a late answer only fails
@@ -150,6 +162,12 @@ def chat_key(data: dict[str, Any]) -> str:
         message = query.get("message") or {}
         return str(message.get("chat", {}).get("id") or query.get("from", {}).get("id"))
     return str(data.get("update_id"))
+
+
+def update_order(data: dict[str, Any]) -> int | None:
+    """Telegram numbers a bot's updates in the order they happened: a chat's are processed so."""
+    update_id = data.get("update_id")
+    return update_id if type(update_id) is int else None
 
 
 TELEGRAM = web.AppKey("telegram", TelegramConnector)

@@ -10,12 +10,13 @@ are declined; anything else is ignored.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from telegram import Chat, Message, Update
 
 from bot.gateway.conversations.record import InboundMessage
 from bot.gateway.replies import Reply
-from bot.store.models import Channel
+from bot.store.models import DISPLAY_NAME_LENGTH, Channel
 
 # What the webhook (set_webhook) and polling (get_updates) ask Telegram for.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post"]
@@ -151,4 +152,35 @@ def _button_press(update: Update) -> Action:
         title=title,
         message_id=message.message_id if message is not None else None,
         display_name=query.from_user.full_name,
+    )
+
+
+def salvaged(data: dict[str, Any]) -> InboundMessage | None:
+    """What can be kept of a raw update whose turn failed for good, read defensively (it may
+    be what made the turn fail): the private chat, its text and who wrote. None when it is not
+    a private customer's message (a group, an unknown kind): nobody to hand it to."""
+    found = [
+        data[kind] for kind in ("message", "edited_message") if isinstance(data.get(kind), dict)
+    ]
+    if not found:
+        return None
+    message: dict[str, Any] = found[0]
+    chat = message.get("chat")
+    if not isinstance(chat, dict) or chat.get("type") != "private":
+        return None
+    if type(chat.get("id")) is not int:
+        return None
+    sender = message.get("from")
+    if not isinstance(sender, dict):
+        sender = {}
+    name = " ".join(
+        str(part) for part in (sender.get("first_name"), sender.get("last_name")) if part
+    )
+    text = message.get("text") or message.get("caption")
+    return InboundMessage(
+        channel=Channel.TELEGRAM,
+        external_id=str(chat["id"]),
+        text=str(text)[:4096] if text else "[message]",
+        platform_message_id=str(data.get("update_id")),
+        display_name=name[:DISPLAY_NAME_LENGTH] or None,
     )

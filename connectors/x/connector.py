@@ -20,7 +20,7 @@ from bot.gateway.inbound_events import InboundEvents, InterruptedTurn
 from bot.gateway.pipeline import Pipeline
 from bot.settings import Settings
 from bot.store.db import SessionFactory
-from bot.store.models import Channel, InboundEventStatus
+from bot.store.models import DISPLAY_NAME_LENGTH, Channel, InboundEventStatus
 from connectors.x.activity import XEvent
 from connectors.x.buttons import chosen_payload
 from connectors.x.sender import public_reply
@@ -35,7 +35,9 @@ class XConnector:
         self._settings = settings
         self._pipeline = pipeline
         self._sessions = sessions
-        self.events = InboundEvents(sessions, Channel.X, self.handle, _sender, outbox.wake)
+        self.events = InboundEvents(
+            sessions, Channel.X, self.handle, _sender, outbox.wake, self.salvage
+        )
 
     async def accept(self, event: XEvent) -> bool:
         return await self.events.accept(event.event_id, event.to_json())
@@ -61,6 +63,26 @@ class XConnector:
         if result.duplicate:
             raise InterruptedTurn(f"X event {event.event_id} was recorded before")
         return InboundEventStatus.PROCESSED
+
+    async def salvage(self, data: dict[str, Any], error: str) -> bool:
+        """An event whose turn failed for good: to the concierge with what could be kept."""
+        try:
+            event = XEvent.from_json(data)
+        except (KeyError, TypeError, ValueError):
+            return False
+        if event.sender_id == self._settings.x_user_id:
+            return False
+        name = str(event.name)[:DISPLAY_NAME_LENGTH] if event.name else None
+        inbound = InboundMessage(
+            channel=Channel.X,
+            external_id=event.sender_id,
+            text=event.text[:10_000],
+            platform_message_id=event.id,
+            display_name=name,
+            public=event.kind == "mention",
+        )
+        await self._pipeline.hand_off_unprocessable(inbound, error)
+        return True
 
 
 def _sender(data: dict[str, Any]) -> str:

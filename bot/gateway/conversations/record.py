@@ -20,6 +20,7 @@ from bot.gateway.conversations import holder
 from bot.gateway.delivery import outbox
 from bot.gateway.replies import Reply
 from bot.store.models import (
+    DISPLAY_NAME_LENGTH,
     Author,
     Channel,
     ChannelIdentity,
@@ -241,7 +242,10 @@ async def get_or_create_identity(
     )
     if identity is None:
         identity = ChannelIdentity(
-            channel=channel, external_id=external_id, display_name=display_name
+            channel=channel,
+            external_id=external_id,
+            # A name longer than any channel allows is cut: a customer is never dropped for it.
+            display_name=display_name[:DISPLAY_NAME_LENGTH] if display_name else display_name,
         )
         try:
             async with session.begin_nested():

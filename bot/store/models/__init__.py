@@ -10,7 +10,13 @@ from bot.store.models.channels import (
     InboundEventStatus,
     OutboxMessage,
 )
-from bot.store.models.contacts import Channel, ChannelIdentity, Contact, Priority
+from bot.store.models.contacts import (
+    DISPLAY_NAME_LENGTH,
+    Channel,
+    ChannelIdentity,
+    Contact,
+    Priority,
+)
 from bot.store.models.conversations import (
     Author,
     Conversation,
@@ -72,6 +78,7 @@ __all__ = [
     "Channel",
     "ChannelCursor",
     "ChannelIdentity",
+    "DISPLAY_NAME_LENGTH",
     "Collection",
     "ConsentEvent",
     "Contact",

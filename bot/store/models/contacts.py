@@ -56,6 +56,11 @@ class Contact(CreatedAtMixin, Base):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+# The longest name a channel shows: Telegram's first and last name (64 + 1 + 64) or a group's
+# title (128), X's name (50). Longer is cut, never refused (connectors/*, record.py).
+DISPLAY_NAME_LENGTH = 255
+
+
 class ChannelIdentity(CreatedAtMixin, Base):
     """Who someone is on one channel: a web chat session, a Telegram chat, an X account.
 
@@ -68,7 +73,7 @@ class ChannelIdentity(CreatedAtMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"))
     external_id: Mapped[str] = mapped_column(String(128))
-    display_name: Mapped[str | None] = mapped_column(String(120))
+    display_name: Mapped[str | None] = mapped_column(String(DISPLAY_NAME_LENGTH))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     verified_at: Mapped[datetime | None]
 

@@ -8,6 +8,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from bot.settings import Settings
 from bot.store.db import create_engine, create_session_factory
@@ -27,6 +28,7 @@ from tests.fakes.telegram_api import (
     CHAT,
     SECRET,
     FakeTelegram,
+    next_update_id,
     post_update,
     text_update,
 )
@@ -142,3 +144,37 @@ async def test_a_restart_neither_replies_again_nor_loses_a_stored_update(
         "You said: are you there?",
     ]
     assert [body["message"] for body in fake_rasa[0].received] == ["hello", "are you there?"]
+
+
+async def test_a_burst_of_one_chat_reaches_the_assistant_in_update_id_order(
+    start: StartGateway,
+    fake_telegram: FakeTelegram,
+    fake_rasa: tuple[FakeRasa, str],
+    telegram_settings: Settings,
+) -> None:
+    """Issue 17 item 16: concurrent posts finish storing in any order; the chat's turns still
+    follow Telegram's update_id, as the docs promise."""
+    fake, _ = fake_rasa
+    release = asyncio.Event()
+
+    async def held_first(body: dict[str, Any]) -> web.Response:
+        if body["message"] == "first":
+            await release.wait()  # the rest of the burst arrives meanwhile
+        return web.json_response([{"recipient_id": body["sender"], "text": "ok"}])
+
+    fake.script = held_first
+    client = await start()
+    first = next_update_id() + 100
+    assert await post_update(client, text_update("first", update_id=first)) == 200
+    await helpers.until(lambda: len(fake.received) == 1, what="the first turn at the assistant")
+
+    offsets = [4, 2, 5, 1, 3, 7, 6]  # posted all at once, out of order
+    burst = [text_update(f"message {n}", update_id=first + n) for n in offsets]
+    assert await asyncio.gather(*(post_update(client, u) for u in burst)) == [200] * len(burst)
+    release.set()
+    await helpers.settled(client)
+
+    assert [body["message"] for body in fake.received] == [
+        "first",
+        *(f"message {n}" for n in sorted(offsets)),
+    ]
