@@ -125,7 +125,10 @@ def services(settings: Settings) -> list[Service]:
             Service(
                 numbered("gateway", index, len(gateway_ports)),
                 [str(VENVS / "app/bin/python"), "-m", "bot", "serve"],
-                f"http://{settings.gateway_host}:{gateway_port}/healthz",
+                # /readyz, not /healthz: the gateway is ready when it can serve a customer
+                # (its store, a Rasa server with its model and an action server answer), so
+                # `make run` announces the web chat only then.
+                f"http://{settings.gateway_host}:{gateway_port}/readyz",
                 kind="gateway",
                 env={"GATEWAY_PORT": str(gateway_port)},
                 host=settings.gateway_host,
