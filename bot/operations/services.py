@@ -19,6 +19,8 @@ from bot.settings import PROJECT_ROOT, Settings, SettingsError
 
 VENVS = PROJECT_ROOT / ".venv"
 DEFAULT_ACTION_SERVER_URL = "http://127.0.0.1:5055/webhook"
+# Rasa's tracker store in `make run` (endpoints.yml): SQLite, here unless RASA_TRACKER_DB says.
+DEFAULT_TRACKER_DB = PROJECT_ROOT / "var" / "rasa" / "tracker.db"
 
 
 @dataclass
@@ -158,9 +160,16 @@ def uses_mail_sink(settings: Settings) -> bool:
     return loopback and os.environ.get("MAIL_SINK", "on").lower() != "off"
 
 
+def tracker_db() -> Path:
+    """Where Rasa keeps its conversations in `make run` (endpoints.yml reads it)."""
+    path = Path(os.environ.get("RASA_TRACKER_DB", "") or DEFAULT_TRACKER_DB)
+    return path if path.is_absolute() else PROJECT_ROOT / path  # Rasa runs in PROJECT_ROOT
+
+
 def child_environment() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
+        RASA_TRACKER_DB=str(tracker_db()),
         RASA_TELEMETRY_ENABLED="false",  # no internet here, and no reporting home anyway
         SANIC_HOST="127.0.0.1",  # the action server listens on loopback only
         PYTHONUNBUFFERED="1",
