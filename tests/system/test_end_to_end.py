@@ -241,15 +241,15 @@ async def test_a_conversation_carries_on_after_rasa_restarts(
 ) -> None:
     """Issue 17 item 18: Rasa keeps every conversation's state in SQLite on disk, not in its
     memory, so a restart (a deploy, a crash) does not forget where each customer was."""
-    database_url = demo_database(tmp_path)
+    database_url = await asyncio.to_thread(demo_database, tmp_path)  # it runs its own loop
     action_port, rasa_port = free_port(), free_port()
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     env = base_environment(database_url, action_url)
     tracker_db = tmp_path / "tracker.db"
     assistant = Assistant(f"http://127.0.0.1:{rasa_port}", action_url, database_url)
-    actions = start_action_server(env, action_port, tmp_path / "actions.log")
+    actions = await asyncio.to_thread(start_action_server, env, action_port, tmp_path / "a.log")
     try:
-        rasa = await asyncio.to_thread(start_rasa, env, rasa_port, tmp_path / "a.log", tracker_db)
+        rasa = await asyncio.to_thread(start_rasa, env, rasa_port, tmp_path / "r1.log", tracker_db)
         try:
             client = await aiohttp_client(create_app(gateway_settings(assistant)))
             customer = Customer(client)
@@ -262,7 +262,7 @@ async def test_a_conversation_carries_on_after_rasa_restarts(
             stop(rasa)
         assert "user" in stored_events(tracker_db, sender), "the turn is in the file"
 
-        rasa = await asyncio.to_thread(start_rasa, env, rasa_port, tmp_path / "b.log", tracker_db)
+        rasa = await asyncio.to_thread(start_rasa, env, rasa_port, tmp_path / "r2.log", tracker_db)
         try:
             after = rasa_tracker(assistant, sender)
             assert after["slots"] == before["slots"], "the restarted Rasa has the same state"
