@@ -40,7 +40,9 @@ class Settings:
     # up to RASA_STARTUP_WAIT_SECONDS for one to be ready, not handed to the concierge at once
     # (bot/gateway/rasa_client.py).
     rasa_startup_grace_seconds: float = 600.0
-    rasa_startup_wait_seconds: float = 60.0
+    # Below the web chat's own 60 s request timeout (connectors/webchat/static/webchat.js), so
+    # the page still receives the answer to a held turn.
+    rasa_startup_wait_seconds: float = 45.0
     # Live inbox and web chat updates: "local" within one gateway (`make run`), "postgres"
     # across gateways through LISTEN/NOTIFY on the store (`make run-scaled`), bot/gateway/live/.
     live_broadcast: str = "local"
