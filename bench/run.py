@@ -137,7 +137,8 @@ def our_stack(work: Path, logs: Path, rasa_servers: int) -> tuple[float, list[Se
                 f"ours-rasa-{index + 1}",
                 rasa_server_command(models / "bench.tar.gz", token, "127.0.0.1", port),
                 PROJECT_ROOT,
-                env,
+                # endpoints.yml keeps trackers in SQLite, as `make run` does: one file each.
+                {**env, "RASA_TRACKER_DB": str(work / f"rasa-tracker-{index + 1}.db")},
                 f"http://127.0.0.1:{port}/",
                 logs,
             )

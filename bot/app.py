@@ -138,6 +138,8 @@ async def _assistant(app: web.Application) -> AsyncIterator[None]:
             settings.rasa_auth_token,
             settings.rasa_timeout_seconds,
             max_in_flight=settings.rasa_max_in_flight,
+            startup_grace_seconds=settings.rasa_startup_grace_seconds,
+            startup_wait_seconds=settings.rasa_startup_wait_seconds,
         )
         app[PIPELINE] = Pipeline(settings, app[SESSIONS], rasa, app[LIVE])
         app[OUTBOX] = Outbox(app[SESSIONS], settings)

@@ -58,6 +58,14 @@ class Settings:
     # Rasa's SQL tracker store, when it has one (the scaled deployment): erasing a contact
     # deletes their conversations' events there too (bot/services/erasure.py).
     rasa_tracker_store_url: str = ""
+    # A Rasa server this gateway has not yet seen answer is "starting" (loading its model) for
+    # this long after the gateway starts; a turn sent while every server is starting is held
+    # up to RASA_STARTUP_WAIT_SECONDS for one to be ready, not handed to the concierge at once
+    # (bot/gateway/rasa_client.py).
+    rasa_startup_grace_seconds: float = 600.0
+    # Below the web chat's own 60 s request timeout (connectors/webchat/static/webchat.js), so
+    # the page still receives the answer to a held turn.
+    rasa_startup_wait_seconds: float = 45.0
     # Live inbox and web chat updates: "local" within one gateway (`make run`), "postgres"
     # across gateways through LISTEN/NOTIFY on the store (`make run-scaled`), bot/gateway/live/.
     live_broadcast: str = "local"
@@ -155,6 +163,12 @@ class Settings:
             rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds),
             rasa_max_in_flight=_int(env, "RASA_MAX_IN_FLIGHT", cls.rasa_max_in_flight),
             rasa_tracker_store_url=env.get("RASA_TRACKER_STORE_URL", "").strip(),
+            rasa_startup_grace_seconds=_float(
+                env, "RASA_STARTUP_GRACE_SECONDS", cls.rasa_startup_grace_seconds
+            ),
+            rasa_startup_wait_seconds=_float(
+                env, "RASA_STARTUP_WAIT_SECONDS", cls.rasa_startup_wait_seconds
+            ),
             live_broadcast=_choice(env, "LIVE_BROADCAST", LIVE_BROADCASTS),
             gateway_host=env.get("GATEWAY_HOST", cls.gateway_host),
             gateway_port=_int(env, "GATEWAY_PORT", cls.gateway_port),

@@ -87,6 +87,9 @@ def base_environment(database_url: str, action_url: str) -> dict[str, str]:
         SECRET_KEY=ACTIONS_SECRET_KEY,
         # Always staffed: the handoff wording must not depend on when the tests run.
         CONCIERGE_HOURS="mon-sun 00:00-24:00",
+        # endpoints.yml keeps trackers in this SQLite file: in memory unless start_rasa is
+        # given a file (never the development one under var/).
+        RASA_TRACKER_DB=":memory:",
     )
     return env
 
@@ -112,11 +115,16 @@ def start_action_server(env: dict[str, str], port: int, log: Path) -> subprocess
     )
 
 
-def start_rasa(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_rasa(
+    env: dict[str, str], port: int, log: Path, tracker_db: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Rasa with the trained model, its trackers in `tracker_db` (beside its log unless
+    given), a temporary file as `make run`'s are in var/rasa/tracker.db."""
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model at {model}: `make test` trains it (or run `make model`)")
     command = rasa_server_command(model, RASA_TOKEN, "127.0.0.1", port)
+    env = {**env, "RASA_TRACKER_DB": str(tracker_db or log.with_suffix(".tracker.db"))}
     return start_server("rasa", command, env, f"http://127.0.0.1:{port}/", log)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,10 @@ from bot.gateway.replies import Button, Reply
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/gateway/webhook"
+# Answers 200 once the server has loaded its model (409 without one); needs the API token.
+STATUS_PATH = "/status"
+# How often a turn held for a starting server asks whether it is ready yet.
+STARTUP_POLL_SECONDS = 0.5
 
 
 class AssistantUnavailable(Exception):
@@ -77,6 +82,17 @@ class RasaClient:
     behind all the others again, and the slowest turns take several times the median (p95
     2.4 s against p50 0.7 s at 50 conversations in `make bench`). Waiting here, a turn, once
     let in, finishes at the speed of a few. The timeout counts from the moment it is let in.
+
+    A server that refuses while it is still starting is not down. Rasa loads its model
+    before it listens (25-40 s, minutes on a busy machine), and a gateway started beside it
+    (`make run`, a deploy) would otherwise answer every customer of that time with "I can't
+    answer right now" and queue them all for the concierge. So a server this client has
+    never seen answer, within `startup_grace_seconds` of the client's start, is *starting*:
+    when every server refuses and one of them is starting, the turn is held, asking the
+    starting servers' /status every STARTUP_POLL_SECONDS, and sent as soon as one has its
+    model; after `startup_wait_seconds` it fails as before (the concierge handoff). A server
+    that has answered once and then refuses, or one still refusing after the grace, is
+    *down*: its turns fail over, or fail, at once, as before.
     """
 
     def __init__(
@@ -87,6 +103,8 @@ class RasaClient:
         timeout_seconds: float,
         *,
         max_in_flight: int = 4,
+        startup_grace_seconds: float = 0.0,
+        startup_wait_seconds: float = 0.0,
     ) -> None:
         if not base_urls:
             raise ValueError("at least one Rasa server URL is needed")
@@ -94,9 +112,19 @@ class RasaClient:
             raise ValueError("max_in_flight must be at least 1")
         self._http = http
         self._urls = [url.rstrip("/") + WEBHOOK_PATH for url in base_urls]
+        self._status_urls = {
+            webhook: url.rstrip("/") + STATUS_PATH
+            for webhook, url in zip(self._urls, base_urls, strict=True)
+        }
+        self._token = token
         self._admission = {url: asyncio.Semaphore(max_in_flight) for url in self._urls}
         self._headers = {"Authorization": f"Bearer {token}"}
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._started = time.monotonic()
+        self._grace = startup_grace_seconds
+        self._startup_wait = startup_wait_seconds
+        # Servers that have answered at least once: a refusal from one of them means down.
+        self._seen_up: set[str] = set()
 
     def route(self, sender_id: str) -> list[str]:
         """The servers to try for this sender, its own first."""
@@ -105,29 +133,68 @@ class RasaClient:
 
     async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> AssistantTurn:
         body = {"sender": sender_id, "message": text, "metadata": metadata}
-        gone: list[str] = []
-        for url in self.route(sender_id):
-            try:
-                async with self._admission[url]:
-                    return await self._post(url, body)
-            except ServerGone as error:
-                logger.warning("Rasa at %s is down (%s): trying the next server", url, error)
-                gone.append(url)
-                if error.mid_turn:
-                    await asyncio.sleep(RESEND_AFTER_DROP_SECONDS)
-        raise AssistantUnavailable(f"every Rasa server is down: {gone}")
+        held_until: float | None = None
+        while True:
+            gone: list[str] = []
+            starting: list[str] = []
+            for url in self.route(sender_id):
+                try:
+                    async with self._admission[url]:
+                        return await self._post(url, body)
+                except ServerGone as error:
+                    gone.append(url)
+                    if self.starting(url):
+                        logger.info("Rasa at %s is still starting", url)
+                        starting.append(url)
+                        continue
+                    logger.warning("Rasa at %s is down (%s): trying the next server", url, error)
+                    if error.mid_turn:
+                        await asyncio.sleep(RESEND_AFTER_DROP_SECONDS)
+            if not starting:
+                raise AssistantUnavailable(f"every Rasa server is down: {gone}")
+            if held_until is None:
+                held_until = time.monotonic() + self._startup_wait
+            if not await self._one_ready(starting, held_until):
+                raise AssistantUnavailable(
+                    f"no Rasa server finished starting within {self._startup_wait:g} s: {gone}"
+                )
+
+    def starting(self, url: str) -> bool:
+        """Never seen answering, and the client began less than the grace ago."""
+        in_grace = time.monotonic() < self._started + self._grace
+        return url not in self._seen_up and in_grace
+
+    async def _one_ready(self, starting: list[str], until: float) -> bool:
+        """Whether one of the starting servers has its model before `until`."""
+        params = {"token": self._token}
+        timeout = aiohttp.ClientTimeout(total=STARTUP_POLL_SECONDS * 4)
+        while time.monotonic() < until:
+            for url in starting:
+                try:
+                    async with self._http.get(
+                        self._status_urls[url], params=params, timeout=timeout
+                    ) as response:
+                        if response.status == 200:
+                            return True
+                except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+                    pass
+            await asyncio.sleep(min(STARTUP_POLL_SECONDS, max(until - time.monotonic(), 0)))
+        return False
 
     async def _post(self, url: str, body: dict[str, Any]) -> AssistantTurn:
         try:
             async with self._http.post(
                 url, json=body, headers=self._headers, timeout=self._timeout
             ) as response:
+                self._seen_up.add(url)
                 if response.status != 200:
                     detail = (await response.text())[:300]
                     raise AssistantUnavailable(f"Rasa answered {response.status}: {detail}")
                 messages = await response.json()
         except SERVER_GONE_ERRORS as error:
             refused = isinstance(error, aiohttp.ClientConnectorError)
+            if not refused:  # it was listening: whatever it is now, it is not starting
+                self._seen_up.add(url)
             raise ServerGone(repr(error), mid_turn=not refused) from error
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise AssistantUnavailable(f"Rasa unreachable: {error!r}") from error

@@ -19,6 +19,8 @@ from bot.settings import PROJECT_ROOT, Settings, SettingsError
 
 VENVS = PROJECT_ROOT / ".venv"
 DEFAULT_ACTION_SERVER_URL = "http://127.0.0.1:5055/webhook"
+# Rasa's tracker store in `make run` (endpoints.yml): SQLite, here unless RASA_TRACKER_DB says.
+DEFAULT_TRACKER_DB = PROJECT_ROOT / "var" / "rasa" / "tracker.db"
 
 
 @dataclass
@@ -125,7 +127,10 @@ def services(settings: Settings) -> list[Service]:
             Service(
                 numbered("gateway", index, len(gateway_ports)),
                 [str(VENVS / "app/bin/python"), "-m", "bot", "serve"],
-                f"http://{settings.gateway_host}:{gateway_port}/healthz",
+                # /readyz, not /healthz: the gateway is ready when it can serve a customer
+                # (its store, a Rasa server with its model and an action server answer), so
+                # `make run` announces the web chat only then.
+                f"http://{settings.gateway_host}:{gateway_port}/readyz",
                 kind="gateway",
                 env={"GATEWAY_PORT": str(gateway_port)},
                 host=settings.gateway_host,
@@ -155,9 +160,20 @@ def uses_mail_sink(settings: Settings) -> bool:
     return loopback and os.environ.get("MAIL_SINK", "on").lower() != "off"
 
 
+def tracker_db() -> Path:
+    """Where Rasa keeps its conversations in `make run` (endpoints.yml reads it)."""
+    path = Path(os.environ.get("RASA_TRACKER_DB", "") or DEFAULT_TRACKER_DB)
+    return path if path.is_absolute() else PROJECT_ROOT / path  # Rasa runs in PROJECT_ROOT
+
+
 def child_environment() -> dict[str, str]:
     env = dict(os.environ)
+    # The gateway erases a contact's conversations from Rasa's tracker store too
+    # (bot/services/erasure.py): in `make run` that store is this SQLite file. A profile that
+    # names another store (deploy/scaled.env) has already put it in the environment.
+    env.setdefault("RASA_TRACKER_STORE_URL", f"sqlite:///{tracker_db()}")
     env.update(
+        RASA_TRACKER_DB=str(tracker_db()),
         RASA_TELEMETRY_ENABLED="false",  # no internet here, and no reporting home anyway
         SANIC_HOST="127.0.0.1",  # the action server listens on loopback only
         PYTHONUNBUFFERED="1",

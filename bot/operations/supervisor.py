@@ -26,7 +26,13 @@ import aiohttp
 
 from bot.operations.console import StatusLine, duration, log_dir, report_failure, say, shown
 from bot.operations.health import answer, port_taken
-from bot.operations.services import Service, child_environment, gateway_ports_of, services
+from bot.operations.services import (
+    Service,
+    child_environment,
+    gateway_ports_of,
+    services,
+    tracker_db,
+)
 from bot.operations.training import model_path
 from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_dotenv
 
@@ -223,6 +229,8 @@ async def supervise(settings: Settings, all_services: list[Service] | None = Non
         print("\n".join(taken), file=sys.stderr, flush=True)
         return 1
     log_dir().mkdir(parents=True, exist_ok=True)
+    # Rasa's SQLite tracker store (endpoints.yml) cannot create its file in a missing folder.
+    tracker_db().parent.mkdir(parents=True, exist_ok=True)
     stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -8,7 +8,7 @@ turn or a handoff marker can be produced on demand.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.gateway.rasa_client import WEBHOOK_PATH
+from bot.gateway.rasa_client import STATUS_PATH, WEBHOOK_PATH
 from bot.settings import Settings
 
 Script = Callable[[dict[str, Any]], Awaitable[web.Response]]
@@ -81,11 +81,52 @@ class FakeRasa:
         self.script = script
 
 
+def rasa_app(fake: FakeRasa) -> web.Application:
+    """Rasa's webhook and its /status, which answers only with the API token, as Rasa's does."""
+
+    async def status(request: web.Request) -> web.Response:
+        if request.query.get("token") != "test-rasa-token":
+            return web.json_response({"error": "unauthorised"}, status=401)
+        return web.json_response({"model_file": "fake.tar.gz", "model_id": "fake"})
+
+    app = web.Application()
+    app.router.add_post(WEBHOOK_PATH, fake.handle)
+    app.router.add_get(STATUS_PATH, status)
+    return app
+
+
+class StartingRasa:
+    """A Rasa server still loading its model: like Rasa 3.6, it does not listen on its port
+    until the model is loaded, which here happens when the test says so."""
+
+    def __init__(self, port: int) -> None:
+        self.fake = FakeRasa()
+        self.url = f"http://127.0.0.1:{port}"
+        self._port = port
+        self._runner: web.AppRunner | None = None
+
+    async def come_up(self) -> None:
+        self._runner = web.AppRunner(rasa_app(self.fake))
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self._port).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+@pytest.fixture
+async def starting_rasa(unused_tcp_port: int) -> AsyncIterator[StartingRasa]:
+    rasa = StartingRasa(unused_tcp_port)
+    yield rasa
+    await rasa.stop()
+
+
 @pytest.fixture
 async def fake_rasa(aiohttp_server: Callable[..., Awaitable[TestServer]]) -> tuple[FakeRasa, str]:
     fake = FakeRasa()
-    app = web.Application()
-    app.router.add_post(WEBHOOK_PATH, fake.handle)
+    app = rasa_app(fake)
     server = await aiohttp_server(app, host="127.0.0.1")
     return fake, str(server.make_url("")).rstrip("/")
 

@@ -7,13 +7,16 @@ action server over HTTP; everything lands in a real SQLite store.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
@@ -210,6 +213,67 @@ async def test_a_crashed_action_server_gets_a_polite_answer_and_the_concierge(
     assert conversation.holder is ConversationHolder.WAITING
     assert conversation.handoff_reason == "assistant_unavailable"
     assert messages[-2].text == "can I talk to someone from the concierge?", "nothing is lost"
+
+
+def rasa_tracker(assistant: Assistant, sender: str) -> dict[str, Any]:
+    """What Rasa holds about a conversation, through its HTTP API."""
+    response = requests.get(
+        f"{assistant.rasa_url}/conversations/{sender}/tracker",
+        params={"token": assistant.token},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    tracker: dict[str, Any] = response.json()
+    return tracker
+
+
+def stored_events(tracker_db: Path, sender: str) -> list[str]:
+    """The event types Rasa's SQL tracker store wrote for the sender, read from the file."""
+    with contextlib.closing(sqlite3.connect(tracker_db)) as db:
+        rows = db.execute(
+            "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+async def test_a_conversation_carries_on_after_rasa_restarts(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """Issue 17 item 18: Rasa keeps every conversation's state in SQLite on disk, not in its
+    memory, so a restart (a deploy, a crash) does not forget where each customer was."""
+    database_url = await asyncio.to_thread(demo_database, tmp_path)  # it runs its own loop
+    action_port, rasa_port = free_port(), free_port()
+    action_url = f"http://127.0.0.1:{action_port}/webhook"
+    env = base_environment(database_url, action_url)
+    tracker_db = tmp_path / "tracker.db"
+    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", action_url, database_url)
+    actions = await asyncio.to_thread(start_action_server, env, action_port, tmp_path / "a.log")
+    try:
+        rasa = await asyncio.to_thread(start_rasa, env, rasa_port, tmp_path / "r1.log", tracker_db)
+        try:
+            client = await aiohttp_client(create_app(gateway_settings(assistant)))
+            customer = Customer(client)
+            asked = await customer.says("please unsubscribe me from your marketing emails")
+            assert "e-mail address" in texts(asked)
+            conversation, _ = await conversation_of(database_url, customer.session_id)
+            sender = f"conversation-{conversation.id}"
+            before = rasa_tracker(assistant, sender)
+        finally:
+            stop(rasa)
+        assert "user" in stored_events(tracker_db, sender), "the turn is in the file"
+
+        rasa = await asyncio.to_thread(start_rasa, env, rasa_port, tmp_path / "r2.log", tracker_db)
+        try:
+            after = rasa_tracker(assistant, sender)
+            assert after["slots"] == before["slots"], "the restarted Rasa has the same state"
+            assert after["active_loop"] == before["active_loop"]
+            # And the conversation carries on where it was: the form still wants the address.
+            done = await customer.says("sofia.alvarez@example.org")
+            assert "s***z@example.org" in texts(done)
+        finally:
+            stop(rasa)
+    finally:
+        stop(actions)
 
 
 # --- The customer's own account: opt-out, verification by code, privacy requests ---

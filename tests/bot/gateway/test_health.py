@@ -25,7 +25,10 @@ from sqlalchemy.engine import make_url
 
 from bot.app import create_app
 from bot.settings import PROJECT_ROOT, Settings
+from bot.store.models import Author, ConversationHolder
+from tests import helpers
 from tests.assistant import free_port
+from tests.fakes.rasa import StartingRasa
 
 Client = TestClient[Any, Any]
 
@@ -186,3 +189,83 @@ def test_an_unreachable_postgresql_stops_the_gateway_with_a_clear_message() -> N
     assert "cannot use it" in done.stderr
     assert "hunter2" not in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
+
+
+# Start-up (issue 17): the gateway is up before Rasa has loaded its model (25-40 s), on every
+# `make run` and every deploy. Customers who write meanwhile are answered by the bot once Rasa
+# is ready, not queued for the concierge; /readyz keeps a load balancer away until then.
+
+
+def starting(settings: Settings, rasa: StartingRasa, wait_seconds: float) -> Settings:
+    return replace(
+        settings,
+        rasa_url=rasa.url,
+        rasa_startup_grace_seconds=600,
+        rasa_startup_wait_seconds=wait_seconds,
+    )
+
+
+async def test_a_customer_who_writes_while_rasa_starts_is_answered_by_the_bot(
+    aiohttp_client: Any, ready_settings: Settings, starting_rasa: StartingRasa
+) -> None:
+    settings = starting(ready_settings, starting_rasa, wait_seconds=60)
+    client: Client = await aiohttp_client(create_app(settings))
+    not_yet = await client.get("/readyz")
+    assert not_yet.status == 503
+    assert (await not_yet.json())["down"] == ["rasa"]
+
+    chat = asyncio.create_task(
+        client.post("/api/chat", json={"session_id": "s-early", "text": "hello"})
+    )
+    await asyncio.sleep(1)  # the turn found nothing listening and is held
+    assert not chat.done()
+    await starting_rasa.come_up()
+
+    answer = await chat
+    assert answer.status == 200
+    assert [r["text"] for r in (await answer.json())["replies"]] == ["You said: hello"]
+    (conversation,) = await helpers.conversations(settings)
+    assert conversation.holder is ConversationHolder.BOT, "not queued for the concierge"
+    assert conversation.handoff_reason is None
+    assert (await client.get("/readyz")).status == 200
+
+
+async def test_a_rasa_that_never_comes_up_still_hands_off_after_the_bound(
+    aiohttp_client: Any, ready_settings: Settings, starting_rasa: StartingRasa
+) -> None:
+    settings = starting(ready_settings, starting_rasa, wait_seconds=0.5)
+    client: Client = await aiohttp_client(create_app(settings))
+    answer = await client.post("/api/chat", json={"session_id": "s-never", "text": "hello"})
+    assert answer.status == 200
+    (reply,) = (await answer.json())["replies"]
+    assert settings.concierge_phone in reply["text"]
+    messages = await helpers.messages(settings)
+    assert [m.author for m in messages] == [Author.CUSTOMER, Author.BOT]
+    (conversation,) = await helpers.conversations(settings)
+    assert conversation.holder is ConversationHolder.WAITING
+    assert conversation.handoff_reason == "assistant_unavailable"
+    assert (await client.get("/readyz")).status == 503
+
+
+async def test_a_rasa_up_without_its_model_is_not_ready(
+    aiohttp_client: Any,
+    ready_settings: Settings,
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> None:
+    """Rasa that could not load its model still answers GET /; /status says 409."""
+
+    async def no_model(_: web.Request) -> web.Response:
+        return web.json_response({"error": "no model loaded"}, status=409)
+
+    async def hello(_: web.Request) -> web.Response:
+        return web.Response(text="Hello from Rasa: 3.6.21")
+
+    app = web.Application()
+    app.router.add_get("/", hello)
+    app.router.add_get("/status", no_model)
+    server = await aiohttp_server(app, host="127.0.0.1")
+    settings = replace(ready_settings, rasa_url=str(server.make_url("")).rstrip("/"))
+    client: Client = await aiohttp_client(create_app(settings))
+    response = await client.get("/readyz")
+    assert response.status == 503
+    assert (await response.json())["down"] == ["rasa"]

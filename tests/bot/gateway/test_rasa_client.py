@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.gateway.rasa_client import WEBHOOK_PATH, AssistantUnavailable, RasaClient
-from tests.fakes.rasa import FakeRasa
+from tests.fakes.rasa import FakeRasa, StartingRasa
 
 ServerFactory = Callable[..., Awaitable[TestServer]]
 
@@ -179,3 +179,75 @@ async def test_at_most_max_in_flight_turns_are_inside_a_server_the_others_wait_t
 def test_max_in_flight_must_let_at_least_one_turn_in() -> None:
     with pytest.raises(ValueError, match="max_in_flight"):
         RasaClient(None, ["http://127.0.0.1:5005"], "t", 5, max_in_flight=0)  # type: ignore[arg-type]
+
+
+# Start-up (issue 17): Rasa listens only once its model is loaded, 25-40 s after it starts.
+
+
+async def test_a_turn_sent_while_rasa_starts_is_answered_once_it_is_ready(
+    starting_rasa: StartingRasa,
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(
+            http, [starting_rasa.url], "test-rasa-token", 5,
+            startup_grace_seconds=600, startup_wait_seconds=60,
+        )  # fmt: skip
+        turn = asyncio.create_task(client.send("conversation-1", "hello", {}))
+        await asyncio.sleep(1)  # the turn has found nothing listening, and waits
+        assert not turn.done(), "held, not failed, while Rasa starts"
+        await starting_rasa.come_up()
+        assert (await turn).replies[0].text == "You said: hello"
+    assert [body["message"] for body in starting_rasa.fake.received] == ["hello"]
+
+
+async def test_a_rasa_that_never_comes_up_still_fails_after_the_bound(
+    starting_rasa: StartingRasa,
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(
+            http, [starting_rasa.url], "test-rasa-token", 5,
+            startup_grace_seconds=600, startup_wait_seconds=0.5,
+        )  # fmt: skip
+        with pytest.raises(AssistantUnavailable, match="finished starting"):
+            await client.send("conversation-1", "hello", {})
+
+
+async def test_a_rasa_that_was_up_and_now_refuses_is_down_not_starting(
+    starting_rasa: StartingRasa,
+) -> None:
+    await starting_rasa.come_up()
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(
+            http, [starting_rasa.url], "test-rasa-token", 5,
+            startup_grace_seconds=600, startup_wait_seconds=600,
+        )  # fmt: skip
+        await client.send("conversation-1", "hello", {})
+        await starting_rasa.stop()
+        assert not client.starting(client.route("conversation-1")[0])
+        with pytest.raises(AssistantUnavailable, match="every Rasa server is down"):
+            await client.send("conversation-1", "still there?", {})
+
+
+async def test_after_the_grace_a_refusing_rasa_is_down(starting_rasa: StartingRasa) -> None:
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(
+            http, [starting_rasa.url], "test-rasa-token", 5,
+            startup_grace_seconds=0, startup_wait_seconds=600,
+        )  # fmt: skip
+        with pytest.raises(AssistantUnavailable, match="every Rasa server is down"):
+            await client.send("conversation-1", "hello", {})
+
+
+async def test_while_one_server_starts_its_turns_go_to_the_one_that_is_up(
+    aiohttp_server: ServerFactory, starting_rasa: StartingRasa
+) -> None:
+    up, url_up = await fake_server(aiohttp_server)
+    async with aiohttp.ClientSession() as http:
+        client = RasaClient(
+            http, [starting_rasa.url, url_up], "test-rasa-token", 5,
+            startup_grace_seconds=600, startup_wait_seconds=600,
+        )  # fmt: skip
+        for n in range(6):
+            turn = await client.send(f"conversation-{n}", "hello", {})
+            assert turn.replies[0].text == "You said: hello"
+    assert len(up.received) == 6

@@ -36,9 +36,11 @@ PYTHON = sys.executable
 
 @pytest.fixture(autouse=True)
 def logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test's logs apart from var/log/, where a developer's `make run` writes."""
+    """Each test's logs (and Rasa's trackers) apart from var/, where a developer's `make run`
+    writes."""
     folder = tmp_path / "log"
     monkeypatch.setenv("LOG_DIR", str(folder))
+    monkeypatch.setenv("RASA_TRACKER_DB", str(tmp_path / "rasa" / "tracker.db"))
     return folder
 
 
@@ -169,6 +171,7 @@ async def test_rasa_with_a_damaged_model_is_named_instead_of_announced_ready(
     """Rasa does not exit when it cannot read its model: it logs why and serves without one."""
     monkeypatch.setenv("RASA_AUTH_TOKEN", settings.rasa_auth_token)  # credentials.yml reads it
     monkeypatch.setenv("ACTION_SERVER_TOKEN", "test-action-token")  # and endpoints.yml this
+    monkeypatch.setenv("RASA_TRACKER_DB", str(tmp_path / "rasa" / "tracker.db"))  # not var/
     model = model_path()
     assert model.exists(), f"no trained model at {model}: run `make model` first"
     damaged = tmp_path / model.name
@@ -201,6 +204,7 @@ def test_ctrl_c_while_rasa_loads_stops_everything_at_once(tmp_path: Path, logs: 
         "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
         "SMTP_PORT": str(ports["mail"]),
         "MAIL_SINK": "on",
+        "RASA_TRACKER_DB": str(tmp_path / "rasa" / "tracker.db"),
     }
     env.pop("ENV_FILE", None)
     output = tmp_path / "supervisor.out"
