@@ -61,6 +61,8 @@ NOTICES = {
     "asked_email": "Your question was e-mailed to the customer.",
     "asked_untold": "The request waits for information, but the customer could not be told: "
     "please contact them another way.",
+    "export_not_allowed": "A customer's data can be exported by an admin, or while that "
+    "customer has an access request open.",
     "note_needed": "Please give the reason for a refusal, or the question to ask.",
     "not_open": "That request was already closed.",
     "erased": "The customer's personal data has been erased from our store.",

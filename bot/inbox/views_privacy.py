@@ -146,9 +146,13 @@ ask_for_information = resolution_view(Resolution.ASK)
 
 @page()
 async def export(request: web.Request, who: Who) -> web.StreamResponse:
-    """Everything the store holds about the contact, as a JSON download."""
+    """Everything the store holds about the contact, as a JSON download: for an admin, or
+    for an agent while the contact has an access request open (the agent fulfilling it).
+    Any agent could otherwise carry any customer's data away."""
     contact_id = parse_id(request.match_info["contact_id"], "the contact id")
     async with request.config_dict[SESSIONS].begin() as session:
+        if not who.is_admin and not await privacy_requests.access_request_open(session, contact_id):
+            return refuse(request, 403, NOTICES["export_not_allowed"])
         try:
             data = await privacy_requests.export_contact(session, contact_id)
         except LookupError:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from bot.settings import Settings
 from bot.store.models import (
     Agent,
+    Channel,
     ChannelIdentity,
     ConsentEvent,
     Contact,
@@ -339,8 +340,23 @@ def outcome_message(request: PrivacyRequest, resolution: Resolution) -> str:
     return done
 
 
+async def access_request_open(session: AsyncSession, contact_id: int) -> bool:
+    """Whether the contact has an access request waiting to be fulfilled."""
+    found = await session.scalar(
+        select(PrivacyRequest.id).where(
+            PrivacyRequest.contact_id == contact_id,
+            PrivacyRequest.kind == PrivacyRequestKind.ACCESS,
+            PrivacyRequest.status.in_(OPEN),
+        )
+    )
+    return found is not None
+
+
 async def export_contact(session: AsyncSession, contact_id: int) -> dict[str, Any]:
-    """Everything the store holds about a contact, for an access request (JSON-ready)."""
+    """Everything the store holds about a contact, for an access request (JSON-ready).
+
+    Never a credential: a web chat identity's external id is that chat's session id, the
+    only key to the conversation and its verified state, so it is left out."""
     contact = await session.get(Contact, contact_id)
     if contact is None:
         raise LookupError(f"no contact {contact_id}")
@@ -391,7 +407,10 @@ async def export_contact(session: AsyncSession, contact_id: int) -> dict[str, An
     return {
         "exported_at": utcnow().isoformat(),
         "contact": row(contact),
-        "channel_identities": [row(i) for i in identities],
+        "channel_identities": [
+            row(i, skip=("external_id",) if i.channel is Channel.WEBCHAT else ())
+            for i in identities
+        ],
         "messages": [row(m, skip=("agent_id",)) for m in messages],
         "orders": [row(o) for o in orders],
         "repairs": [row(r) for r in repairs],

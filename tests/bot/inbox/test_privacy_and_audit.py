@@ -148,7 +148,15 @@ async def test_the_export_is_a_json_download_of_the_contacts_data_without_staff_
     await agent.post(base + "/note", {"text": "staff only: difficult customer"})
     await agent.post(base + "/reply", {"text": "Here is your answer"})
 
-    response = await agent.client.get(f"/inbox/contacts/{contact}/export.json")
+    # A plain agent may export only what an open access request asks for.
+    export = f"/inbox/contacts/{contact}/export.json"
+    assert (await agent.client.get(export)).status == 403
+    async with demo_sessions.begin() as session:
+        found = await session.get(Contact, contact)
+        assert found is not None
+        await privacy_requests.file_request(session, found, PrivacyRequestKind.ACCESS)
+
+    response = await agent.client.get(export)
     assert response.status == 200
     assert response.content_type == "application/json"
     assert response.headers["Content-Disposition"] == (
@@ -161,10 +169,16 @@ async def test_the_export_is_a_json_download_of_the_contacts_data_without_staff_
     assert "Here is your answer" in texts and "I would like a person please" in texts
     assert "staff only: difficult customer" not in texts
     assert all("agent_id" not in m for m in data["messages"])
+    # The web chat's session id is that chat's only key: never in an export.
+    assert "export-1" not in await response.text()
+    assert [i["channel"] for i in data["channel_identities"]] == ["webchat"]
     assert (agent.id, "export_contact", "contact", str(contact)) in await audit_entries(
         inbox_settings
     )
-    assert (await agent.client.get("/inbox/contacts/999999/export.json")).status == 404
+    unknown = "/inbox/contacts/999999/export.json"
+    assert (await agent.client.get(unknown)).status == 403, "says nothing of who exists"
+    admin = await make_agent("Ada", AgentRole.ADMIN)
+    assert (await admin.client.get(unknown)).status == 404
 
 
 async def test_the_audit_log_reads_as_sentences_for_admins(
