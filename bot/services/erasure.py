@@ -261,7 +261,7 @@ async def _erase_inbound_events(session: AsyncSession, identities: list[ChannelI
         naming = [
             event_id
             for event_id, payload in rows.all()
-            if _names_any(json.dumps(payload, ensure_ascii=False), external_ids)
+            if names_any(json.dumps(payload, ensure_ascii=False), external_ids)
         ]
         if naming:
             await session.execute(
@@ -290,7 +290,7 @@ async def erase_tracker_events(tracker_store_url: str, sender_ids: tuple[str, ..
         await engine.dispose()
 
 
-def _names_any(text: str, external_ids: list[str]) -> bool:
+def names_any(text: str, external_ids: list[str]) -> bool:
     # As a JSON value: "id": 12345 or "id": "12345", not a longer number containing it.
     return any(
         f": {value}," in text or f": {value}}}" in text or f': "{value}"' in text
