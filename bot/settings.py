@@ -143,7 +143,7 @@ class Settings:
     privacy_due_days_deletion: int = 30
     # Retention (issue 16, bot/services/retention.py): the text of a conversation with no
     # activity for this many days (and not with or waiting for a person) is purged by a
-    # scheduled job, with its Rasa tracker events; counts, outcomes and ratings stay. A
+    # scheduled job, with its Rasa tracker events; counts and outcomes stay. A
     # conversation whose customer said they are under 13 is purged sooner. 0 turns it off.
     retention_days: int = 365
     retention_days_minors: int = 30

@@ -7,7 +7,7 @@ and it is neither with a person nor waiting for one. Purging it empties, like an
 agents' and their notes), the outbox's copies, the handoff digests, what the platforms sent
 naming the identity up to the conversation's last activity, and Rasa's tracker events of the
 conversation ("conversation-<id>", RASA_TRACKER_STORE_URL). The rows stay, and with them the
-counts, dates, channels, handoff reasons, outcomes and ratings the reports read.
+counts, dates, channels, handoff reasons and outcomes the reports read.
 
 The job runs on one gateway at a time (bot/gateway/scheduler.py), in batches of BATCH
 conversations, each its own short transaction, so the store is never held for long. A batch
