@@ -43,7 +43,7 @@ from bot.gateway.rasa_client import RasaClient
 from bot.gateway.routes import Mounts, setup_routes
 from bot.gateway.scheduler import Job, JobRun, Scheduler
 from bot.inbox import create_inbox
-from bot.services import outcomes
+from bot.services import outcomes, retention
 from bot.settings import Settings
 from bot.store.db import SessionFactory, check_database, create_engine, create_session_factory
 
@@ -88,6 +88,12 @@ def scheduled_jobs(app: web.Application) -> list[Job]:
             timedelta(seconds=max(settings.scheduler_tick_seconds, 60.0)),
             close_idle_conversations(settings),
         ),
+        Job(
+            "purge_expired_conversations",
+            timedelta(hours=1),
+            purge_expired_conversations(settings),
+            lease=timedelta(minutes=30),
+        ),
     ]
 
 
@@ -98,6 +104,15 @@ def close_idle_conversations(settings: Settings) -> JobRun:
         async with sessions.begin() as session:
             closed = await outcomes.close_idle(session, settings, now)
         return {"closed": closed}
+
+    return run
+
+
+def purge_expired_conversations(settings: Settings) -> JobRun:
+    """The text of conversations past RETENTION_DAYS purged, in batches (docs/privacy.md)."""
+
+    async def run(sessions: SessionFactory, now: datetime) -> dict[str, Any]:
+        return (await retention.purge_expired(sessions, settings, now)).report()
 
     return run
 

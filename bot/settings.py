@@ -141,6 +141,12 @@ class Settings:
     privacy_due_days_access: int = 30
     privacy_due_days_correction: int = 30
     privacy_due_days_deletion: int = 30
+    # Retention (issue 16, bot/services/retention.py): the text of a conversation with no
+    # activity for this many days (and not with or waiting for a person) is purged by a
+    # scheduled job, with its Rasa tracker events; counts and outcomes stay. A
+    # conversation whose customer said they are under 13 is purged sooner. 0 turns it off.
+    retention_days: int = 365
+    retention_days_minors: int = 30
     # Web chat rate limits (bot/gateway/limits.py, docs/security.md). RATE_LIMITS=off turns
     # them all off, for load tests only (`make bench` does). Limits are "count/duration".
     rate_limits: bool = True
@@ -230,6 +236,10 @@ class Settings:
             privacy_due_days_access=_days(env, "PRIVACY_DUE_DAYS_ACCESS"),
             privacy_due_days_correction=_days(env, "PRIVACY_DUE_DAYS_CORRECTION"),
             privacy_due_days_deletion=_days(env, "PRIVACY_DUE_DAYS_DELETION"),
+            retention_days=_retention(env, "RETENTION_DAYS", cls.retention_days),
+            retention_days_minors=_retention(
+                env, "RETENTION_DAYS_MINORS", cls.retention_days_minors
+            ),
             rate_limits=_choice(env, "RATE_LIMITS", ("on", "off")) == "on",
             chat_limit_per_session=env.get("CHAT_LIMIT_PER_SESSION", "").strip()
             or cls.chat_limit_per_session,
@@ -427,6 +437,16 @@ def _days(env: dict[str, str], name: str, default: int = 30) -> int:
     days = _int(env, name, default)
     if not 1 <= days <= 365:
         raise SettingsError(f"{name} must be between 1 and 365 days, got {days}")
+    return days
+
+
+def _retention(env: dict[str, str], name: str, default: int) -> int:
+    """A retention window in days: 0 turns it off; unset or empty is the default."""
+    if not env.get(name, "").strip():
+        return default
+    days = _int(env, name, default)
+    if days < 0:
+        raise SettingsError(f"{name} must be 0 (off) or a number of days, got {days}")
     return days
 
 

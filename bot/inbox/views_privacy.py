@@ -146,15 +146,18 @@ ask_for_information = resolution_view(Resolution.ASK)
 
 @page()
 async def export(request: web.Request, who: Who) -> web.StreamResponse:
-    """Everything the store holds about the contact, as a JSON download: for an admin, or
-    for an agent while the contact has an access request open (the agent fulfilling it).
-    Any agent could otherwise carry any customer's data away."""
+    """Everything held about the contact (our store and Rasa's tracker store, with a short
+    summary), as a JSON download: for an admin, or for an agent while the contact has an
+    access request open (the agent fulfilling it). Any agent could otherwise carry any
+    customer's data away."""
     contact_id = parse_id(request.match_info["contact_id"], "the contact id")
     async with request.config_dict[SESSIONS].begin() as session:
         if not who.is_admin and not await privacy_requests.access_request_open(session, contact_id):
             return refuse(request, 403, NOTICES["export_not_allowed"])
         try:
-            data = await privacy_requests.export_contact(session, contact_id)
+            data = await privacy_requests.export_contact(
+                session, contact_id, request.config_dict[SETTINGS].rasa_tracker_store_url
+            )
         except LookupError:
             return refuse(request, 404, "There is no such customer.")
         audit.record(session, who.agent_id, "export_contact", "contact", contact_id)

@@ -31,10 +31,11 @@ import enum
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.store.db import create_engine
 from bot.store.models import (
@@ -261,7 +262,7 @@ async def _erase_inbound_events(session: AsyncSession, identities: list[ChannelI
         naming = [
             event_id
             for event_id, payload in rows.all()
-            if _names_any(json.dumps(payload, ensure_ascii=False), external_ids)
+            if names_any(json.dumps(payload, ensure_ascii=False), external_ids)
         ]
         if naming:
             await session.execute(
@@ -275,10 +276,7 @@ async def erase_tracker_events(tracker_store_url: str, sender_ids: tuple[str, ..
     is committed, with Rasa's own URL (RASA_TRACKER_STORE_URL, a sync driver URL)."""
     if not tracker_store_url or not sender_ids:
         return 0
-    url = make_url(tracker_store_url)
-    driver = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
-    url = url.set(drivername=driver.get(url.get_backend_name(), url.drivername))
-    engine = create_engine(url.render_as_string(hide_password=False))
+    engine = _tracker_engine(tracker_store_url)
     try:
         async with engine.begin() as connection:
             statement = text("DELETE FROM events WHERE sender_id IN :ids").bindparams(
@@ -290,7 +288,41 @@ async def erase_tracker_events(tracker_store_url: str, sender_ids: tuple[str, ..
         await engine.dispose()
 
 
-def _names_any(text: str, external_ids: list[str]) -> bool:
+async def read_tracker_events(
+    tracker_store_url: str, sender_ids: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The conversations' events in Rasa's SQL tracker store, in order, for an access export:
+    each its sender id and the event as Rasa stored it (JSON, read back; or the raw text)."""
+    if not tracker_store_url or not sender_ids:
+        return []
+    engine = _tracker_engine(tracker_store_url)
+    try:
+        async with engine.connect() as connection:
+            statement = text(
+                "SELECT sender_id, data FROM events WHERE sender_id IN :ids ORDER BY id"
+            ).bindparams(bindparam("ids", expanding=True))
+            rows = (await connection.execute(statement, {"ids": list(sender_ids)})).all()
+    finally:
+        await engine.dispose()
+    events = []
+    for sender_id, data in rows:
+        try:
+            event: Any = json.loads(data) if data else None
+        except ValueError:
+            event = data
+        events.append({"sender_id": sender_id, "event": event})
+    return events
+
+
+def _tracker_engine(tracker_store_url: str) -> AsyncEngine:
+    # Rasa is given a sync driver URL; the same database through our async drivers.
+    url = make_url(tracker_store_url)
+    driver = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+    url = url.set(drivername=driver.get(url.get_backend_name(), url.drivername))
+    return create_engine(url.render_as_string(hide_password=False))
+
+
+def names_any(text: str, external_ids: list[str]) -> bool:
     # As a JSON value: "id": 12345 or "id": "12345", not a longer number containing it.
     return any(
         f": {value}," in text or f": {value}}}" in text or f': "{value}"' in text

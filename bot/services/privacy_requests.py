@@ -11,6 +11,7 @@ calendar year (privacy policy, "Your California Privacy Rights").
 from __future__ import annotations
 
 import enum
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -20,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.services import erasure
 from bot.settings import Settings
 from bot.store.models import (
     Agent,
@@ -352,11 +354,16 @@ async def access_request_open(session: AsyncSession, contact_id: int) -> bool:
     return found is not None
 
 
-async def export_contact(session: AsyncSession, contact_id: int) -> dict[str, Any]:
-    """Everything the store holds about a contact, for an access request (JSON-ready).
+async def export_contact(
+    session: AsyncSession, contact_id: int, tracker_store_url: str = ""
+) -> dict[str, Any]:
+    """Everything held about a contact, for an access request (JSON-ready): our store and,
+    when there is one (RASA_TRACKER_STORE_URL), Rasa's tracker store (the events of the
+    contact's conversations), with a short summary in plain words first.
 
     Never a credential: a web chat identity's external id is that chat's session id, the
-    only key to the conversation and its verified state, so it is left out."""
+    only key to the conversation and its verified state, so it is left out (and masked
+    should the tracker store hold it)."""
     contact = await session.get(Contact, contact_id)
     if contact is None:
         raise LookupError(f"no contact {contact_id}")
@@ -404,8 +411,14 @@ async def export_contact(session: AsyncSession, contact_id: int) -> dict[str, An
         )
     )
     requests = await requests_of(session, contact_id)
-    return {
+    tracker_events = await erasure.read_tracker_events(
+        tracker_store_url, tuple(f"conversation-{c.id}" for c in conversations)
+    )
+    session_ids = [i.external_id for i in identities if i.channel is Channel.WEBCHAT]
+    tracker_events = [_masked(event, session_ids) for event in tracker_events]
+    data: dict[str, Any] = {
         "exported_at": utcnow().isoformat(),
+        "summary": "",
         "contact": row(contact),
         "channel_identities": [
             row(i, skip=("external_id",) if i.channel is Channel.WEBCHAT else ())
@@ -416,4 +429,45 @@ async def export_contact(session: AsyncSession, contact_id: int) -> dict[str, An
         "repairs": [row(r) for r in repairs],
         "consent_events": [row(e, skip=("agent_id",)) for e in consent],
         "privacy_requests": [row(r, skip=("completed_by_agent_id",)) for r in requests],
+        "tracker_events": tracker_events,
     }
+    data["summary"] = export_summary(data, len(conversations), bool(tracker_store_url))
+    return data
+
+
+EXPORT_SECTIONS = (
+    ("channel_identities", "channel account", "channel accounts"),
+    ("messages", "message", "messages"),
+    ("orders", "order", "orders"),
+    ("repairs", "repair", "repairs"),
+    ("consent_events", "consent choice", "consent choices"),
+    ("privacy_requests", "privacy request", "privacy requests"),
+)
+
+
+def export_summary(data: dict[str, Any], conversations: int, tracker_store: bool) -> str:
+    """What the export holds, counted per section, in plain words."""
+
+    def counted(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    parts = [counted(len(data[key]), one, many) for key, one, many in EXPORT_SECTIONS]
+    parts[1] += f" in {counted(conversations, 'conversation', 'conversations')}"
+    text = "This export holds your contact record, " + ", ".join(parts[:-1])
+    text += f" and {parts[-1]}."
+    if tracker_store:
+        events = counted(len(data["tracker_events"]), "event", "events")
+        text += f" Our assistant's conversation memory holds {events} of your conversations."
+    return text
+
+
+def _masked(event: dict[str, Any], session_ids: list[str]) -> dict[str, Any]:
+    """A tracker event without any web chat session id in it."""
+    as_text = json.dumps(event, ensure_ascii=False)
+    if not any(s and s in as_text for s in session_ids):
+        return event
+    for session_id in session_ids:
+        if session_id:
+            as_text = as_text.replace(session_id, "[web chat session]")
+    masked: dict[str, Any] = json.loads(as_text)
+    return masked

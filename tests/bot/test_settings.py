@@ -92,3 +92,14 @@ def test_rate_limits_are_on_by_default_and_read_as_count_per_duration() -> None:
 def test_a_malformed_rate_limit_stops_start_up(value: str) -> None:
     with pytest.raises(SettingsError, match="CHAT_LIMIT_PER_ADDRESS"):
         Settings.from_env({"CHAT_LIMIT_PER_ADDRESS": value})
+
+
+def test_retention_windows_default_to_a_year_and_30_days_and_0_turns_one_off() -> None:
+    default = Settings.from_env({"RETENTION_DAYS": ""})
+    assert (default.retention_days, default.retention_days_minors) == (365, 30)
+    off = Settings.from_env({"RETENTION_DAYS": "0", "RETENTION_DAYS_MINORS": "7"})
+    assert (off.retention_days, off.retention_days_minors) == (0, 7)
+    with pytest.raises(SettingsError, match="RETENTION_DAYS"):
+        Settings.from_env({"RETENTION_DAYS": "-1"})
+    with pytest.raises(SettingsError, match="RETENTION_DAYS_MINORS"):
+        Settings.from_env({"RETENTION_DAYS_MINORS": "a month"})

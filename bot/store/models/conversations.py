@@ -51,6 +51,9 @@ class Conversation(CreatedAtMixin, Base):
     snoozed_at: Mapped[datetime | None]
     snoozed_until: Mapped[datetime | None]
     customer_left_at: Mapped[datetime | None]
+    # When the retention job purged its text (bot/services/retention.py); a conversation the
+    # customer wrote in again after that is purged again once it has been closed long enough.
+    purged_at: Mapped[datetime | None]
 
     identity: Mapped[ChannelIdentity] = relationship()
     assignee: Mapped[Agent | None] = relationship()

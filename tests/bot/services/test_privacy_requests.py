@@ -7,19 +7,23 @@ import asyncio
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.gateway.alerting import Alerter
 from bot.gateway.live.broadcast import LocalBroadcaster
 from bot.services import privacy_requests
 from bot.services.privacy_requests import AlreadyAskedThisYear
 from bot.settings import Settings, SettingsError
-from bot.store.db import SessionFactory
+from bot.store.db import SessionFactory, create_engine
 from bot.store.models import (
     AgentRole,
+    Channel,
+    ChannelIdentity,
     Contact,
+    Conversation,
     PrivacyRequest,
     PrivacyRequestKind,
     PrivacyRequestStatus,
@@ -201,3 +205,60 @@ async def test_an_overdue_request_is_mailed_to_the_on_duty_address_once(
         assert stored is not None and stored.overdue_alerted_at is not None
         fresh = await session.get(PrivacyRequest, on_time.id)
         assert fresh is not None and fresh.overdue_alerted_at is None
+
+
+async def test_export_adds_rasas_tracker_events_and_a_summary_never_the_web_chat_session(
+    demo_sessions: SessionFactory, tmp_path: Path
+) -> None:
+    """Rasa's tracker store (a SQLite file with its `events` table) is part of the export: the
+    events of the contact's conversations only, with any web chat session id masked."""
+    session_id = "wc-session-5f1e2d3c4b5a"
+    async with demo_sessions.begin() as session:
+        isabelle = await contact(session, "isabelle.moreau@example.com")
+        mine, others = [], []
+        for channel, external_id, owner in (
+            (Channel.WEBCHAT, session_id, isabelle.id),
+            (Channel.TELEGRAM, "tg-777001", isabelle.id),
+            (Channel.TELEGRAM, "tg-999999", None),
+        ):
+            identity = ChannelIdentity(channel=channel, external_id=external_id, contact_id=owner)
+            session.add(identity)
+            await session.flush()
+            record = Conversation(identity_id=identity.id, channel=channel)
+            session.add(record)
+            await session.flush()
+            (mine if owner else others).append(f"conversation-{record.id}")
+    tracker = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'tracker.db'}")
+    async with tracker.begin() as connection:
+        await connection.execute(
+            text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), data TEXT)")
+        )
+        for sender, data in (
+            (mine[0], {"event": "user", "text": "hello", "metadata": {"session": session_id}}),
+            (others[0], {"event": "user", "text": "someone else's words"}),
+            (mine[1], {"event": "user", "text": "my order"}),
+            (mine[1], {"event": "bot", "text": "Which order?"}),
+        ):
+            await connection.execute(
+                text("INSERT INTO events (sender_id, data) VALUES (:sender, :data)"),
+                {"sender": sender, "data": json.dumps(data)},
+            )
+    await tracker.dispose()
+
+    async with demo_sessions.begin() as session:
+        export = await privacy_requests.export_contact(
+            session, isabelle.id, f"sqlite:///{tmp_path / 'tracker.db'}"
+        )
+        without = await privacy_requests.export_contact(session, isabelle.id)
+    as_text = json.dumps(export)
+    assert [e["sender_id"] for e in export["tracker_events"]] == [mine[0], mine[1], mine[1]]
+    assert export["tracker_events"][2]["event"] == {"event": "bot", "text": "Which order?"}
+    assert "someone else's words" not in as_text
+    assert session_id not in as_text, "a web chat session id is a credential"
+    summary = export["summary"]
+    assert summary.startswith("This export holds your contact record, ")
+    identities = len(export["channel_identities"])
+    assert f"{identities} channel accounts" in summary
+    assert f"{len(export['orders'])} order" in summary
+    assert "conversation memory holds 3 events" in summary
+    assert without["tracker_events"] == [] and "memory" not in without["summary"]
