@@ -92,3 +92,10 @@ def test_rate_limits_are_on_by_default_and_read_as_count_per_duration() -> None:
 def test_a_malformed_rate_limit_stops_start_up(value: str) -> None:
     with pytest.raises(SettingsError, match="CHAT_LIMIT_PER_ADDRESS"):
         Settings.from_env({"CHAT_LIMIT_PER_ADDRESS": value})
+
+
+def test_the_csat_sample_rate_is_a_share_kept_between_0_and_1() -> None:
+    assert Settings.from_env({}).csat_bot_sample_rate == 0.2
+    assert Settings.from_env({"CSAT_BOT_SAMPLE_RATE": "0.5"}).csat_bot_sample_rate == 0.5
+    assert Settings.from_env({"CSAT_BOT_SAMPLE_RATE": "7"}).csat_bot_sample_rate == 1.0
+    assert Settings.from_env({"CSAT_BOT_SAMPLE_RATE": "-1"}).csat_bot_sample_rate == 0.0
