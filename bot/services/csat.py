@@ -200,3 +200,59 @@ async def answer(
         return Answer(row.conversation_id, THANKS, stored_text=str(rating))  # too late
     row.rating, row.rated_at, row.state = rating, now, COMMENT
     return Answer(row.conversation_id, COMMENT_QUESTION, comment_buttons(), str(rating))
+
+
+# --- The figures (the reports page) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Ratings of one group: how many of each, 1 to 5."""
+
+    label: str
+    counts: tuple[int, int, int, int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def average(self) -> float | None:
+        if not self.total:
+            return None
+        return sum(n * c for n, c in enumerate(self.counts, start=1)) / self.total
+
+
+def _scores(label: str, ratings: list[int]) -> Scores:
+    counts = tuple(ratings.count(n) for n in range(1, 6))
+    return Scores(label, counts)  # type: ignore[arg-type]
+
+
+async def figures(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    channel: Channel | None = None,
+    agent_id: int | None = None,
+    agent_names: dict[int, str] | None = None,
+) -> list[Scores]:
+    """The ratings given in [start, end): all, the assistant's, the concierge's, then each
+    agent's (named in `agent_names`; only `agent_id`'s when one is chosen)."""
+    query = select(CsatRating.agent_id, CsatRating.rating).where(
+        CsatRating.rating.is_not(None), CsatRating.rated_at >= start, CsatRating.rated_at < end
+    )
+    if channel is not None:
+        query = query.where(CsatRating.channel == channel)
+    if agent_id is not None:
+        query = query.where(CsatRating.agent_id == agent_id)
+    rows = [(agent, int(rating)) for agent, rating in (await session.execute(query)).all()]
+    result = [
+        _scores("All", [r for _, r in rows]),
+        _scores("Assistant", [r for a, r in rows if a is None]),
+        _scores("Concierge", [r for a, r in rows if a is not None]),
+    ]
+    for agent, name in (agent_names or {}).items():
+        mine = [r for a, r in rows if a == agent]
+        if mine:
+            result.append(_scores(name, mine))
+    return result

@@ -3,6 +3,7 @@ customer, the scripted fake Rasa, the store on SQLite and PostgreSQL (bot/servic
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select, update
@@ -10,7 +11,14 @@ from sqlalchemy import select, update
 from bot.inbox.actions import RESOLVED_NOTICE
 from bot.services import csat
 from bot.settings import Settings
-from bot.store.models import Author, Conversation, ConversationOutcome, CsatRating, OutcomeKind
+from bot.store.models import (
+    AgentRole,
+    Author,
+    Conversation,
+    ConversationOutcome,
+    CsatRating,
+    OutcomeKind,
+)
 from bot.store.types import utcnow
 from tests.fakes.rasa import FakeRasa
 from tests.helpers import (
@@ -159,3 +167,25 @@ async def test_a_customer_who_said_they_are_under_13_is_never_asked(
     assert said[-1] == RESOLVED_NOTICE
     assert csat.QUESTION not in said
     assert await ratings(inbox_settings) == []
+
+
+async def test_the_reports_page_shows_the_ratings_by_who_resolved(
+    make_agent: MakeAgent, new_client: NewClient, inbox_settings: Settings, fake: FakeRasa
+) -> None:
+    admin = await make_agent("Ines", AgentRole.ADMIN)
+    claire = await make_agent("Claire")
+    customer = await new_client()
+    conversation_id = await waiting_conversation(customer, inbox_settings, "csat-report")
+    await resolved_by(claire, conversation_id)
+    await customer_says(customer, "csat-report", '/csat{"rating":4}')
+
+    page = await (await admin.client.get("/inbox/reports")).text()
+    table = page[page.index('id="h-csat"') :]
+    table = table[: table.index("</section>")]
+    cells = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td>\s*<td>([^<]*)</td>", table)
+    assert cells == [
+        ("All", "1", "4.0"),
+        ("Assistant", "0", "–"),
+        ("Concierge", "1", "4.0"),
+        ("Claire", "1", "4.0"),
+    ]
