@@ -22,6 +22,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -111,13 +112,29 @@ async def _public(session: AsyncSession, conversation_id: int) -> bool:
     return any(isinstance(p, dict) and p.get("in_reply_to") for p in payloads)
 
 
+def _minor_identity(identity_id: Any) -> Any:
+    """The customer said they are under 13, in this conversation or any other."""
+    return (
+        select(Conversation.id)
+        .where(
+            Conversation.identity_id == identity_id,
+            Conversation.minor_declared_at.is_not(None),
+        )
+        .exists()
+    )
+
+
+async def _minor(session: AsyncSession, identity_id: int) -> bool:
+    return bool(await session.scalar(select(_minor_identity(identity_id))))
+
+
 async def ask(
     session: AsyncSession, conversation_id: int, now: datetime, *, by_agent: bool
 ) -> bool:
     """Record that the question is asked now; False if it must not be (asked before, a
     minor, a public conversation). The caller then sends QUESTION with question_buttons()."""
     conversation = await session.get(Conversation, conversation_id)
-    if conversation is None or conversation.minor_declared_at is not None:
+    if conversation is None or await _minor(session, conversation.identity_id):
         return False
     if await session.get(CsatRating, conversation_id) is not None:
         return False
@@ -152,11 +169,10 @@ async def _latest(session: AsyncSession, channel: Channel, customer: str) -> Csa
     row: CsatRating | None = await session.scalar(
         select(CsatRating)
         .join(ChannelIdentity, ChannelIdentity.id == CsatRating.identity_id)
-        .join(Conversation, Conversation.id == CsatRating.conversation_id)
         .where(
             ChannelIdentity.channel == channel,
             ChannelIdentity.external_id == customer,
-            Conversation.minor_declared_at.is_(None),
+            ~_minor_identity(CsatRating.identity_id),
         )
         .order_by(CsatRating.asked_at.desc())
         .limit(1)

@@ -16,7 +16,7 @@ from bot.gateway.replies import Reply
 from bot.services import csat, outcomes
 from bot.settings import Settings
 from bot.store.db import SessionFactory
-from bot.store.models import Channel, CsatRating, Message, OutboxMessage
+from bot.store.models import Channel, Conversation, CsatRating, Message, OutboxMessage
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 
@@ -125,3 +125,24 @@ async def test_a_rating_then_a_comment_late_or_not(sessions: SessionFactory) -> 
         row = await session.get(CsatRating, conversation_id)
         assert row is not None
         assert (row.rating, row.comment, row.state, row.rated_at) == (2, None, csat.DONE, NOW)
+
+
+async def test_a_customer_who_says_they_are_under_13_after_the_question_is_not_heard(
+    sessions: SessionFactory,
+) -> None:
+    rated = await started(sessions, "child", Channel.TELEGRAM)
+    async with sessions.begin() as session:
+        assert await csat.ask(session, rated, NOW, by_agent=False)
+        # Their next conversation (after an agent's resolve) is where they say it.
+        later = await session.get(Conversation, rated)
+        assert later is not None
+        session.add(
+            Conversation(
+                identity_id=later.identity_id, channel=Channel.TELEGRAM, minor_declared_at=NOW
+            )
+        )
+    async with sessions.begin() as session:
+        assert await csat.answer(session, Channel.TELEGRAM, "child", "My name is Tom", NOW) is None
+        assert await csat.answer(session, Channel.TELEGRAM, "child", "4", NOW) is None
+        row = await session.get(CsatRating, rated)
+        assert row is not None and (row.rating, row.state) == (None, csat.ASKED)
