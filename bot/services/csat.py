@@ -213,6 +213,9 @@ async def answer(
             row.state = LAPSED  # they wrote about something else: the question lapses
         return None
     if now - row.asked_at > timedelta(hours=ANSWER_HOURS):
+        if pressed is None:  # a bare number days later is not an answer to the question
+            row.state = LAPSED
+            return None
         return Answer(row.conversation_id, THANKS, stored_text=str(rating))  # too late
     row.rating, row.rated_at, row.state = rating, now, COMMENT
     return Answer(row.conversation_id, COMMENT_QUESTION, comment_buttons(), str(rating))

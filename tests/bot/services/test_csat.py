@@ -146,3 +146,18 @@ async def test_a_customer_who_says_they_are_under_13_after_the_question_is_not_h
         assert await csat.answer(session, Channel.TELEGRAM, "child", "4", NOW) is None
         row = await session.get(CsatRating, rated)
         assert row is not None and (row.rating, row.state) == (None, csat.ASKED)
+
+
+async def test_a_number_typed_days_after_the_question_goes_to_the_assistant(
+    sessions: SessionFactory,
+) -> None:
+    conversation_id = await started(sessions, "556", Channel.TELEGRAM)
+    async with sessions.begin() as session:
+        assert await csat.ask(session, conversation_id, NOW, by_agent=False)
+    days_later = NOW + timedelta(hours=csat.ANSWER_HOURS + 1)
+    async with sessions.begin() as session:
+        assert await csat.answer(session, Channel.TELEGRAM, "556", "2", days_later) is None
+        late = await csat.answer(session, Channel.TELEGRAM, "556", '/csat{"rating":2}', days_later)
+        assert late is not None and late.text == csat.THANKS
+        row = await session.get(CsatRating, conversation_id)
+        assert row is not None and (row.rating, row.state) == (None, csat.LAPSED)
