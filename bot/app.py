@@ -20,6 +20,7 @@ import connectors.telegram
 import connectors.webchat
 import connectors.x
 from bot.gateway import background
+from bot.gateway.conversations.record import conversation_state, record_replies
 from bot.gateway.delivery.outbox import Outbox
 from bot.gateway.headers import security_headers
 from bot.gateway.keys import (
@@ -40,10 +41,11 @@ from bot.gateway.logs import redact_secrets
 from bot.gateway.middleware import create_error_middleware
 from bot.gateway.pipeline import Pipeline
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.replies import csat_question
 from bot.gateway.routes import Mounts, setup_routes
 from bot.gateway.scheduler import Job, JobRun, Scheduler
 from bot.inbox import create_inbox
-from bot.services import outcomes, retention
+from bot.services import csat, outcomes, retention
 from bot.settings import Settings
 from bot.store.db import SessionFactory, check_database, create_engine, create_session_factory
 
@@ -101,9 +103,19 @@ def close_idle_conversations(settings: Settings) -> JobRun:
     """Conversations idle for CONVERSATION_IDLE_CLOSE_MINUTES closed with their outcome."""
 
     async def run(sessions: SessionFactory, now: datetime) -> dict[str, Any]:
+        resolved: list[int] = []
+        asked = 0
         async with sessions.begin() as session:
-            closed = await outcomes.close_idle(session, settings, now)
-        return {"closed": closed}
+            closed = await outcomes.close_idle(session, settings, now, resolved)
+            # A sample of those the assistant resolved: the customer is asked for a rating.
+            for conversation_id in resolved:
+                if not csat.sampled(conversation_id, settings.csat_bot_sample_rate):
+                    continue
+                if await csat.ask(session, conversation_id, now, by_agent=False):
+                    state = await conversation_state(session, conversation_id)
+                    await record_replies(session, state, [csat_question()], now=now)
+                    asked += 1
+        return {"closed": closed, "csat_asked": asked}
 
     return run
 

@@ -135,6 +135,9 @@ class Settings:
     # Outcomes (issue 15): a conversation with no activity for this many minutes is closed
     # by a scheduled job with its outcome (bot/services/outcomes.py).
     conversation_idle_close_minutes: int = 240
+    # CSAT (issue 15): the share (0.0-1.0) of conversations the assistant resolved alone
+    # whose customer is asked for a rating; after an agent's resolve it is always asked.
+    csat_bot_sample_rate: float = 0.2
     # The privacy team's own target for answering each kind of request, in days
     # (bot/services/privacy_requests.py). California 1798.83 is not set here: it is 30 days.
     # The policy gives customers no reply time, so no reply names the due date.
@@ -218,6 +221,9 @@ class Settings:
             on_duty_email=env.get("ON_DUTY_EMAIL", "").strip(),
             conversation_idle_close_minutes=_int(
                 env, "CONVERSATION_IDLE_CLOSE_MINUTES", cls.conversation_idle_close_minutes
+            ),
+            csat_bot_sample_rate=min(
+                1.0, max(0.0, _float(env, "CSAT_BOT_SAMPLE_RATE", cls.csat_bot_sample_rate))
             ),
             first_response_targets=env.get("FIRST_RESPONSE_TARGETS", "")
             or cls.first_response_targets,

@@ -27,8 +27,8 @@ from bot.gateway.live.broadcast import Broadcaster, LiveEvent, LocalBroadcaster,
 from bot.gateway.live.broadcast import conversation_event as conversation_changed
 from bot.gateway.live.broadcast import message_event as message_recorded
 from bot.gateway.rasa_client import AssistantTurn, AssistantUnavailable, RasaClient
-from bot.gateway.replies import Reply, assistant_unavailable_reply
-from bot.services import handoffs, outcomes, snooze
+from bot.gateway.replies import Button, Reply, assistant_unavailable_reply
+from bot.services import csat, handoffs, outcomes, snooze
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Author, Channel, ChannelIdentity, Conversation, ConversationHolder
@@ -96,6 +96,10 @@ class Pipeline:
             return await self._handle(inbound, answer)
 
     async def _handle(self, inbound: InboundMessage, answer: Reply | None) -> TurnResult:
+        if answer is None and not inbound.public:
+            rated = await self._csat_answer(inbound)
+            if rated is not None:
+                return rated
         async with self._sessions.begin() as session:
             conversation = await conversations.open_turn(session, inbound)
             # A child said they are under 13 here: only a placeholder is kept (minors.py).
@@ -134,6 +138,32 @@ class Pipeline:
         # A public post is answered in public, in reply to it; anything else privately.
         in_reply_to = inbound.platform_message_id if inbound.public else None
         return await self._record_turn(conversation, turn, in_reply_to)
+
+    async def _csat_answer(self, inbound: InboundMessage) -> TurnResult | None:
+        """The message as the answer to the customer's open CSAT question (services/csat.py),
+        recorded in the rated conversation and thanked, without the assistant; None if it is
+        not one. The rated conversation's outcome is not reopened by it."""
+        now = utcnow()
+        try:
+            async with self._sessions.begin() as session:
+                text = inbound.payload or inbound.text
+                found = await csat.answer(session, inbound.channel, inbound.external_id, text, now)
+                if found is None:
+                    return None
+                state = await conversations.conversation_state(session, found.conversation_id)
+                stored = replace(inbound, text=found.stored_text or inbound.text, payload=None)
+                # A retried delivery raises DuplicateMessage: nothing of it is kept.
+                message_id = await conversations.record_customer_message(session, state, stored)
+                reply = Reply(found.text, tuple(Button(t, p) for t, p in found.buttons))
+                [reply_id] = await conversations.record_replies(session, state, [reply], now=now)
+        except DuplicateMessage:
+            return TurnResult(state.id, duplicate=True, holder=state.holder)
+        events = [
+            message_recorded(state, message_id, Author.CUSTOMER),
+            message_recorded(state, reply_id, Author.BOT),
+        ]
+        await publish_all(self._live, events)
+        return TurnResult(state.id, replies=[reply], holder=state.holder)
 
     async def _ask_assistant(
         self, conversation_id: int, text: str, metadata: dict[str, Any]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.services import concierge_hours
+from bot.services import concierge_hours, csat
 from bot.services.concierge_hours import handoff_message
 from bot.settings import Settings
 from bot.store.types import utcnow
@@ -55,3 +55,8 @@ def assistant_unavailable_reply(settings: Settings, now: datetime | None = None)
             f"You can also call {settings.concierge_phone} or write to {settings.concierge_email}."
         )
     return Reply(" ".join(parts))
+
+
+def csat_question() -> Reply:
+    """The rating question (bot/services/csat.py), with a button per rating."""
+    return Reply(csat.QUESTION, tuple(Button(t, p) for t, p in csat.question_buttons()))

@@ -24,9 +24,9 @@ from bot.gateway.live.broadcast import (
     message_event,
     publish_all,
 )
-from bot.gateway.replies import Reply
+from bot.gateway.replies import Reply, csat_question
 from bot.inbox import audit, canned
-from bot.services import handoffs, outcomes, routing, snooze
+from bot.services import csat, handoffs, outcomes, routing, snooze
 from bot.settings import Settings
 from bot.store.db import SessionFactory
 from bot.store.models import Agent, Author, ConversationHolder
@@ -207,6 +207,12 @@ class ConversationActions:
                 conversation_event(conversation, agent_id),
                 message_event(conversation, message_id, Author.SYSTEM),
             ]
+            # The customer is asked for a rating of it (unless they must not be: csat.py).
+            if await csat.ask(session, conversation_id, utcnow(), by_agent=True):
+                [question_id] = await conversations.record_replies(
+                    session, conversation, [csat_question()]
+                )
+                events.append(message_event(conversation, question_id, Author.BOT))
         return await self._done(Outcome(True, "resolved", message_id, events))
 
     async def _done(self, outcome: Outcome) -> Outcome:

@@ -20,7 +20,7 @@ from bot.gateway.keys import SESSIONS, SETTINGS
 from bot.inbox import audit, charts
 from bot.inbox.auth import Who, page
 from bot.inbox.pages import refuse, render
-from bot.services import outcomes
+from bot.services import csat, outcomes
 from bot.services.outcomes import Period, Report
 from bot.store.models import Agent, Channel, ConversationOutcome
 from bot.store.types import utcnow
@@ -71,6 +71,10 @@ async def reports_page(request: web.Request, who: Who) -> web.StreamResponse:
             if who.is_admin
             else []
         )
+        # Ratings given in the period; per agent for admins (an agent sees their own).
+        satisfaction = await csat.figures(
+            session, *period.bounds(), channel, agent_id, dict(agents)
+        )
     days = [day.day.strftime("%d %b") for day in report.daily]
     volume = charts.bars(
         "Conversations per day",
@@ -96,6 +100,7 @@ async def reports_page(request: web.Request, who: Who) -> web.StreamResponse:
         "volume_chart": volume,
         "frt_chart": frt,
         "hours_chart": hours,
+        "satisfaction": satisfaction,
         "busiest": sorted(report.busiest_hours, key=lambda item: (-item[1], item[0]))[:3],
         "duration": duration,
         "percent": percent,

@@ -43,6 +43,7 @@ from bot.store.models import (
     ConsentEvent,
     Contact,
     Conversation,
+    CsatRating,
     Handoff,
     InboundEvent,
     LookupGuard,
@@ -150,6 +151,12 @@ async def erase_contact(
     )
     await session.execute(
         update(Handoff).where(Handoff.conversation_id.in_(conversation_ids)).values(digest={})
+    )
+    # A rating is kept (a number, for the reports); the comment is the customer's words.
+    await session.execute(
+        update(CsatRating)
+        .where(CsatRating.conversation_id.in_(conversation_ids))
+        .values(comment=None)
     )
     sender_ids = [f"conversation-{c}" for c in conversation_ids]
     codes = await session.execute(

@@ -168,9 +168,15 @@ async def customer_left(session: AsyncSession, conversation_id: int, now: dateti
         _close(row, now)
 
 
-async def close_idle(session: AsyncSession, settings: Settings, now: datetime) -> int:
+async def close_idle(
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime,
+    resolved: list[int] | None = None,
+) -> int:
     """Close the conversations idle for CONVERSATION_IDLE_CLOSE_MINUTES; how many. Each
-    close is conditional on the activity read, so a message arriving meanwhile wins."""
+    close is conditional on the activity read, so a message arriving meanwhile wins. The
+    ids of those closed as resolved by the assistant are added to `resolved` (for CSAT)."""
     cutoff = now - timedelta(minutes=settings.conversation_idle_close_minutes)
     rows = list(
         await session.scalars(
@@ -200,7 +206,10 @@ async def close_idle(session: AsyncSession, settings: Settings, now: datetime) -
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        closed += int(result.rowcount == 1)  # type: ignore[attr-defined]
+        done = result.rowcount == 1  # type: ignore[attr-defined]
+        closed += int(done)
+        if done and resolved is not None and outcome is OutcomeKind.ASSISTANT_RESOLVED:
+            resolved.append(row.conversation_id)
     return closed
 
 

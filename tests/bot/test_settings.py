@@ -103,3 +103,10 @@ def test_retention_windows_default_to_a_year_and_30_days_and_0_turns_one_off() -
         Settings.from_env({"RETENTION_DAYS": "-1"})
     with pytest.raises(SettingsError, match="RETENTION_DAYS_MINORS"):
         Settings.from_env({"RETENTION_DAYS_MINORS": "a month"})
+
+
+def test_the_csat_sample_rate_is_a_share_kept_between_0_and_1() -> None:
+    assert Settings.from_env({}).csat_bot_sample_rate == 0.2
+    assert Settings.from_env({"CSAT_BOT_SAMPLE_RATE": "0.5"}).csat_bot_sample_rate == 0.5
+    assert Settings.from_env({"CSAT_BOT_SAMPLE_RATE": "7"}).csat_bot_sample_rate == 1.0
+    assert Settings.from_env({"CSAT_BOT_SAMPLE_RATE": "-1"}).csat_bot_sample_rate == 0.0

@@ -37,7 +37,7 @@ from bot.store.models.handoffs import (
 )
 from bot.store.models.inbox import AgentSession, AuditEntry, CannedResponse
 from bot.store.models.jobs import ScheduledJob
-from bot.store.models.outcomes import ConversationOutcome, OutcomeKind
+from bot.store.models.outcomes import ConversationOutcome, CsatRating, OutcomeKind
 from bot.store.models.limits import RateCounter
 from bot.store.models.orders import (
     Order,
@@ -96,6 +96,7 @@ __all__ = [
     "OrderStatus",
     "OrderStatusEvent",
     "ConversationOutcome",
+    "CsatRating",
     "OutcomeKind",
     "OutboxMessage",
     "PrivacyRequest",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.models.base import Base, str_enum
@@ -54,3 +54,26 @@ class ConversationOutcome(Base):
     # The intents Rasa recognised, oldest first, as the gateway learns them: Rasa sends the
     # session's intents with a handoff only (rasa_addons/gateway_input.py).
     intents: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class CsatRating(Base):
+    """The customer's rating of a conversation (bot/services/csat.py): one row per
+    conversation, written when the question is asked, so it is never asked twice.
+    `agent_id` is the agent who resolved it; None when the assistant resolved it alone."""
+
+    __tablename__ = "csat_ratings"
+    __table_args__ = (Index("ix_csat_ratings_identity_asked", "identity_id", "asked_at"),)
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id"), primary_key=True
+    )
+    identity_id: Mapped[int] = mapped_column(ForeignKey("channel_identities.id"))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    asked_at: Mapped[datetime]
+    # asked -> comment (rated, an optional comment awaited) -> done; or lapsed (the
+    # customer wrote about something else instead of rating).
+    state: Mapped[str] = mapped_column(String(16), default="asked")
+    rating: Mapped[int | None]
+    rated_at: Mapped[datetime | None]
+    comment: Mapped[str | None] = mapped_column(Text)

@@ -18,6 +18,7 @@ from bot.store.models import (
     ChannelIdentity,
     ConsentEvent,
     Contact,
+    CsatRating,
     InboundEvent,
     Order,
     PrivacyRequest,
@@ -106,6 +107,13 @@ async def isabelles_story(sessions: SessionFactory) -> tuple[int, int, int]:
             session, "secret", f"conversation-{conversation.id}", EMAIL
         )
         assert issued is not None
+        session.add(  # a CSAT comment in the customer's own words
+            CsatRating(
+                conversation_id=conversation.id, identity_id=identity.id,
+                channel=Channel.TELEGRAM, asked_at=utcnow(), state="done", rating=5,
+                comment=inbound.text,
+            )
+        )  # fmt: skip
         deletion = await privacy_requests.file_request(
             session, contact, PrivacyRequestKind.DELETION, conversation_id=conversation.id
         )

@@ -36,7 +36,13 @@ def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
 
 @pytest.fixture
 def idle_settings(settings: Settings) -> Settings:
-    return replace(settings, conversation_idle_close_minutes=60, concierge_timezone=NY)
+    # No CSAT question here (tests/bot/services/test_csat.py asks them).
+    return replace(
+        settings,
+        conversation_idle_close_minutes=60,
+        concierge_timezone=NY,
+        csat_bot_sample_rate=0.0,
+    )
 
 
 async def started(
@@ -232,11 +238,15 @@ async def test_the_idle_close_job_runs_once_across_gateways(
         "close_idle_conversations", timedelta(minutes=5), close_idle_conversations(idle_settings)
     )
     one, two = Scheduler(sessions, [job], holder="one"), Scheduler(sessions, [job], holder="two")
-    assert await one.run_due(at(5, 10, 5)) == {"close_idle_conversations": {"closed": 1}}
+    assert await one.run_due(at(5, 10, 5)) == {
+        "close_idle_conversations": {"closed": 1, "csat_asked": 0}
+    }
     assert await two.run_due(at(5, 10, 5)) == {}  # the same occurrence: not again
     assert (await row(sessions, waiting_id)).outcome is OutcomeKind.ABANDONED
     assert (await row(sessions, recent)).closed_at is None  # active 15 minutes ago
-    assert await two.run_due(at(5, 10, 55)) == {"close_idle_conversations": {"closed": 1}}
+    assert await two.run_due(at(5, 10, 55)) == {
+        "close_idle_conversations": {"closed": 1, "csat_asked": 0}
+    }
     assert (await row(sessions, recent)).outcome is OutcomeKind.ASSISTANT_RESOLVED
 
 

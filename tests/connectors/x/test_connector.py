@@ -5,17 +5,24 @@ assistant."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from bot.app import create_app
+from bot.app import close_idle_conversations, create_app
+from bot.services import csat
 from bot.settings import Settings
+from bot.store.db import create_engine, create_session_factory
 from bot.store.models import (
     Author,
     Channel,
     ConversationHolder,
+    CsatRating,
 )
+from bot.store.types import utcnow
 from tests import helpers
 from tests.fakes.rasa import FakeRasa
 from tests.fakes.x_api import (
@@ -145,3 +152,36 @@ async def test_an_x_dm_conversation_with_the_real_assistant(
     conversation = await helpers.conversation_of(settings, customer, Channel.X)
     assert conversation.holder is ConversationHolder.WAITING
     assert conversation.handoff_reason == "customer_request"
+
+
+async def test_a_dm_conversation_is_rated_by_number_and_a_mention_is_never_asked(
+    start: StartGateway, fake_x: FakeX, fake_rasa: tuple[FakeRasa, str], x_settings: Settings
+) -> None:
+    """CSAT (bot/services/csat.py) on X: the idle-close job's question (every conversation
+    sampled here) arrives as numbered choices in a DM; the number is the rating."""
+    client = await start()
+    await post_activity(client, mention("@maison lovely watches", author="424242"))
+    await post_activity(client, dm("hi"))
+    await until(lambda: len(fake_x.dms) == 1)
+    await helpers.settled(client)
+
+    engine = create_engine(x_settings.database_url)
+    try:
+        job = close_idle_conversations(replace(x_settings, csat_bot_sample_rate=1.0))
+        later = utcnow() + timedelta(minutes=x_settings.conversation_idle_close_minutes + 1)
+        result = await job(create_session_factory(engine), later)
+    finally:
+        await engine.dispose()
+    assert result == {"closed": 2, "csat_asked": 1}  # the mention's author is not asked
+    await until(lambda: len(fake_x.dms) == 2, what="the question, by DM")
+    assert fake_x.dms[1]["text"].startswith(csat.QUESTION + "\n\n1. 1 (poor)\n2. 2\n")
+    assert len(fake_x.posts) == 1  # the mention's one public reply, nothing more in public
+
+    asked = len(fake_rasa[0].received)
+    await post_activity(client, dm("4"))
+    await until(lambda: len(fake_x.dms) == 3, what="the thanks")
+    await helpers.settled(client)
+    assert fake_x.dms[2]["text"].startswith(csat.COMMENT_QUESTION)
+    assert len(fake_rasa[0].received) == asked
+    [rating] = await helpers.query(x_settings, select(CsatRating))
+    assert (rating.channel, rating.rating, rating.agent_id) == (Channel.X, 4, None)
