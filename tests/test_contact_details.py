@@ -25,6 +25,10 @@ EXAMPLE_EMAIL = re.compile(r"@example\.(?:com|org|net)$")
 # numbers, ZIP+4 codes, one-time codes and dates have fewer.
 NUMBER_RUN = re.compile(r"\+?\(?\d[\d ().-]{7,}\d")
 PHONE_DIGITS = 10
+# What customers type as an order number of a shape we do not issue (issue 12): annotated as
+# such in the training data, and named in comments; long digit runs there are not our phone.
+UNKNOWN_ORDER_NUMBER = re.compile(r"\[[\d ]+\]\(unknown_order_number\)")
+COMMENT = re.compile(r"^\s*#.*$", re.MULTILINE)
 CONTACT_SLOTS = ("concierge_email", "concierge_phone")
 
 
@@ -40,7 +44,8 @@ def test_no_contact_detail_is_typed_out(path: Path) -> None:
     assert defaults.concierge_phone not in text
     emails = [e for e in EMAIL.findall(text) if not EXAMPLE_EMAIL.search(e)]
     assert not emails, f"{_relative(path)}: e-mail addresses typed out: {emails}"
-    phones = [n for n in NUMBER_RUN.findall(text) if sum(c.isdigit() for c in n) >= PHONE_DIGITS]
+    said = COMMENT.sub("", UNKNOWN_ORDER_NUMBER.sub("", text))
+    phones = [n for n in NUMBER_RUN.findall(said) if sum(c.isdigit() for c in n) >= PHONE_DIGITS]
     assert not phones, f"{_relative(path)}: phone numbers typed out: {phones}"
 
 
