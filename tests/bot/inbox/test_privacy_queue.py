@@ -168,3 +168,15 @@ async def test_a_customer_who_left_the_web_chat_is_told_by_email(
     reference = (await stored(inbox_settings, request_id)).reference
     assert mail["To"] == EMAIL and reference in mail["Subject"]
     assert "has been completed" in mail.get_payload(decode=True).decode()
+
+
+async def test_the_admins_privacy_page_has_a_plain_title_and_one_erase_form(
+    demo_sessions: Any, make_agent: MakeAgent
+) -> None:
+    from bot.store.models import AgentRole
+
+    admin = await make_agent("Ada", AgentRole.ADMIN)
+    page = await (await admin.client.get("/inbox/privacy")).text()
+    title = page[page.index("<title>") + len("<title>") : page.index("</title>")]
+    assert title.startswith("Privacy requests") and "<" not in title and "&lt;" not in title
+    assert page.count('id="erase-contact"') == 1
